@@ -1,0 +1,114 @@
+// Package app assembles xinfang from its configuration: it opens the
+// database, applies migrations, builds the domain services and the HTTP
+// handler. The serve command, the tests and the benchmarks all start the
+// server through it, so they run the same code.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/xinfang/xinfang/graph"
+	"github.com/xinfang/xinfang/internal/auth"
+	"github.com/xinfang/xinfang/internal/config"
+	"github.com/xinfang/xinfang/internal/directory"
+	"github.com/xinfang/xinfang/internal/server"
+	"github.com/xinfang/xinfang/internal/store"
+	"github.com/xinfang/xinfang/internal/workflow"
+	"github.com/xinfang/xinfang/policy"
+)
+
+// App is an assembled xinfang server.
+type App struct {
+	DB        *store.DB
+	Workflow  *workflow.Service
+	Auth      *auth.Service
+	Directory *directory.Service
+	// Handler serves every HTTP route.
+	Handler http.Handler
+	Log     *slog.Logger
+}
+
+// Options adjust an App beyond its Config, for tests and tools.
+type Options struct {
+	// Now replaces the clock.
+	Now func() time.Time
+	// DB is an already open database to use instead of Config.DatabaseURL.
+	DB *store.DB
+}
+
+// New assembles an App. The caller closes it.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	db := opts.DB
+	if db == nil {
+		var err error
+		if db, err = store.Open(cfg.DatabaseURL, cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	a, err := assemble(ctx, cfg, log, opts, db)
+	if err != nil {
+		if opts.DB == nil {
+			db.Close()
+		}
+		return nil, err
+	}
+	return a, nil
+}
+
+func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options, db *store.DB) (*App, error) {
+	if cfg.AutoMigrate {
+		if _, err := db.Migrate(ctx, log); err != nil {
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+	}
+	jwtKey, err := cfg.Secret(cfg.JWTSecret, "jwt.key")
+	if err != nil {
+		return nil, err
+	}
+	pinKey, err := cfg.Secret(cfg.PINSecret, "pin.key")
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	authz := policy.RoleAuthorizer{}
+	wf, err := workflow.New(workflow.Config{
+		Client: db.Client, Authorizer: authz, Deadlines: policy.FixedDeadlines{}, Router: policy.OwnerRouter{},
+		PINSecret: pinKey, Location: loc, Now: opts.Now, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	authn, err := auth.New(db.Client, jwtKey, cfg.TokenTTL, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	dir := directory.New(db.Client, authz, wf)
+	gql := graph.NewHandler(&graph.Resolver{Workflow: wf, Directory: dir, Auth: authn}, graph.Options{
+		Introspection:    cfg.Introspection,
+		ComplexityLimit:  cfg.ComplexityLimit,
+		DepthLimit:       cfg.DepthLimit,
+		WebsocketInit:    authn.WebsocketInit,
+		WebsocketOrigins: cfg.WebsocketOrigins,
+		Logger:           log,
+	})
+	handler := server.Routes(server.RoutesConfig{
+		GraphQL:      authn.Middleware(cfg.TrustProxy, gql),
+		Ready:        db.Ping,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		Logger:       log,
+	})
+	return &App{DB: db, Workflow: wf, Auth: authn, Directory: dir, Handler: handler, Log: log}, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

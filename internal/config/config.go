@@ -1,0 +1,166 @@
+// Package config reads xinfang's settings from flags and the environment.
+// Every setting has an environment variable (XINFANG_...) and a flag; a
+// flag given on the command line wins.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the server's configuration.
+type Config struct {
+	// Addr is the listen address.
+	Addr string
+	// DataDir holds the embedded database and generated secrets.
+	DataDir string
+	// DatabaseURL selects PostgreSQL (postgres://...); empty means the
+	// embedded SQLite database in DataDir.
+	DatabaseURL string
+	// AutoMigrate applies migrations on start.
+	AutoMigrate bool
+	// JWTSecret signs staff tokens; empty means a random key kept in
+	// DataDir/jwt.key.
+	JWTSecret string
+	// PINSecret keys the stored PIN hashes; empty means a random key kept
+	// in DataDir/pin.key.
+	PINSecret string
+	// TokenTTL is how long a staff session lasts.
+	TokenTTL time.Duration
+	// Introspection enables GraphQL schema introspection.
+	Introspection bool
+	// MaxBodyBytes bounds a request body.
+	MaxBodyBytes int64
+	// ComplexityLimit and DepthLimit bound GraphQL operations.
+	ComplexityLimit int
+	DepthLimit      int
+	// TrustProxy takes the client address from X-Forwarded-For.
+	TrustProxy bool
+	// WebsocketOrigins lists other origins allowed to open websockets.
+	WebsocketOrigins []string
+	// TimeZone is the organisation's time zone (tracking-code years).
+	TimeZone string
+	// LogFormat is "text" or "json"; LogLevel is debug, info, warn or error.
+	LogFormat string
+	LogLevel  string
+}
+
+// Register defines the flags of c on fs, with defaults from the
+// environment.
+func (c *Config) Register(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", env("XINFANG_ADDR", ":8080"), "listen address (XINFANG_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("XINFANG_DATA_DIR", "./data"), "directory for the embedded database and generated keys (XINFANG_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("XINFANG_DATABASE_URL", ""), "postgres://... URL; empty for the embedded SQLite database (XINFANG_DATABASE_URL)")
+	fs.BoolVar(&c.AutoMigrate, "auto-migrate", envBool("XINFANG_AUTO_MIGRATE", true), "apply database migrations on start (XINFANG_AUTO_MIGRATE)")
+	fs.StringVar(&c.JWTSecret, "jwt-secret", env("XINFANG_JWT_SECRET", ""), "key that signs staff tokens, at least 32 bytes; empty: generated into the data directory (XINFANG_JWT_SECRET)")
+	fs.StringVar(&c.PINSecret, "pin-secret", env("XINFANG_PIN_SECRET", ""), "key of the stored PIN hashes, at least 16 bytes; empty: generated into the data directory (XINFANG_PIN_SECRET)")
+	fs.DurationVar(&c.TokenTTL, "token-ttl", envDuration("XINFANG_TOKEN_TTL", 12*time.Hour), "how long a staff session lasts (XINFANG_TOKEN_TTL)")
+	fs.BoolVar(&c.Introspection, "introspection", envBool("XINFANG_INTROSPECTION", true), "allow GraphQL introspection (XINFANG_INTROSPECTION)")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", int64(envInt("XINFANG_MAX_BODY_BYTES", 1<<20)), "largest request body accepted (XINFANG_MAX_BODY_BYTES)")
+	fs.IntVar(&c.ComplexityLimit, "complexity-limit", envInt("XINFANG_COMPLEXITY_LIMIT", 20000), "largest GraphQL operation cost (XINFANG_COMPLEXITY_LIMIT)")
+	fs.IntVar(&c.DepthLimit, "depth-limit", envInt("XINFANG_DEPTH_LIMIT", 12), "deepest GraphQL selection nesting (XINFANG_DEPTH_LIMIT)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("XINFANG_TRUST_PROXY", false), "take the client address from X-Forwarded-For (XINFANG_TRUST_PROXY)")
+	origins := env("XINFANG_WEBSOCKET_ORIGINS", "")
+	fs.Func("websocket-origins", "comma-separated host patterns of other origins allowed to open websockets (XINFANG_WEBSOCKET_ORIGINS)", func(s string) error {
+		origins = s
+		c.WebsocketOrigins = splitList(s)
+		return nil
+	})
+	c.WebsocketOrigins = splitList(origins)
+	fs.StringVar(&c.TimeZone, "time-zone", env("XINFANG_TIME_ZONE", "Asia/Shanghai"), "the organisation's time zone (XINFANG_TIME_ZONE)")
+	fs.StringVar(&c.LogFormat, "log-format", env("XINFANG_LOG_FORMAT", "text"), "log format: text or json (XINFANG_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", env("XINFANG_LOG_LEVEL", "info"), "log level: debug, info, warn, error (XINFANG_LOG_LEVEL)")
+}
+
+// Validate checks c.
+func (c *Config) Validate() error {
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		return errors.New("the JWT secret must be at least 32 bytes")
+	}
+	if c.PINSecret != "" && len(c.PINSecret) < 16 {
+		return errors.New("the PIN secret must be at least 16 bytes")
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return fmt.Errorf("time zone %q: %w", c.TimeZone, err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("log format %q: use text or json", c.LogFormat)
+	}
+	return nil
+}
+
+// Secret returns value, or the key kept in DataDir/name, creating a random
+// one on first use. Generated keys keep tokens and PINs valid across
+// restarts of a single-machine installation.
+func (c *Config) Secret(value, name string) ([]byte, error) {
+	if value != "" {
+		return []byte(value), nil
+	}
+	path := filepath.Join(c.DataDir, name)
+	if b, err := os.ReadFile(path); err == nil {
+		key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(key) < 32 {
+			return nil, fmt.Errorf("key file %s is damaged: delete it to generate a new one", path)
+		}
+		return key, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read key file %s: %w", path, err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write key file %s: %w", path, err)
+	}
+	return key, nil
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(name string, def bool) bool {
+	if v, err := strconv.ParseBool(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

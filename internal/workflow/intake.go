@@ -1,0 +1,390 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xinfang/xinfang/ent"
+	"github.com/xinfang/xinfang/ent/caseevent"
+	"github.com/xinfang/xinfang/ent/casefile"
+	"github.com/xinfang/xinfang/ent/department"
+	"github.com/xinfang/xinfang/internal/apperr"
+	"github.com/xinfang/xinfang/internal/i18n"
+	"github.com/xinfang/xinfang/policy"
+)
+
+// Contact is what a petitioner tells about themselves.
+type Contact struct {
+	Anonymous bool
+	Name      string
+	Phone     string
+	Email     string
+	Address   string
+}
+
+// Submission is a new case, from the public form (Submit) or recorded by
+// staff (Record).
+type Submission struct {
+	Channel          casefile.Channel
+	Kind             casefile.Kind
+	Priority         casefile.Priority
+	Subject          string
+	Body             string
+	CategoryID       *int
+	ServiceProjectID *int
+	Locale           string
+	Contact          Contact
+	// ReceivedAt is when a recorded case arrived; zero means now.
+	ReceivedAt time.Time
+	// DepartmentID overrides routing (staff only), with RoutingReason.
+	DepartmentID  *int
+	RoutingReason string
+	// IdempotencyKey makes a public submission safe to retry.
+	IdempotencyKey string
+}
+
+// Receipt is what the petitioner gets back: the PIN is never stored in
+// clear and is shown only here.
+type Receipt struct {
+	Case         *ent.CaseFile
+	TrackingCode string
+	PIN          string
+}
+
+// Limits on free text, in characters.
+const (
+	maxSubject  = 300
+	maxBody     = 20000
+	maxNote     = 10000
+	maxReason   = 2000
+	maxComment  = 2000
+	minIdemKey  = 16
+	maxIdemKey  = 128
+	maxBackdate = 366 * 24 * time.Hour
+)
+
+// Submit takes a case from the public web form. No sign-in is needed.
+func (s *Service) Submit(ctx context.Context, in Submission) (*Receipt, error) {
+	in.Channel = casefile.ChannelWEB
+	in.Priority = casefile.PriorityNORMAL
+	in.ReceivedAt = time.Time{}
+	in.DepartmentID, in.RoutingReason = nil, ""
+	if err := s.authz.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseSubmit, policy.Resource{}); err != nil {
+		return nil, err
+	}
+	return s.intake(ctx, in, caseevent.TypeSUBMITTED)
+}
+
+// Record takes a case that staff received by hotline, email, letter, visit
+// or consultation.
+func (s *Service) Record(ctx context.Context, in Submission) (*Receipt, error) {
+	if err := s.authz.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseRecord, policy.Resource{}); err != nil {
+		return nil, err
+	}
+	if in.Channel == casefile.ChannelWEB {
+		return nil, apperr.Field("channel", "intake.web_channel")
+	}
+	in.IdempotencyKey = ""
+	return s.intake(ctx, in, caseevent.TypeRECORDED)
+}
+
+func (s *Service) intake(ctx context.Context, in Submission, eventType caseevent.Type) (*Receipt, error) {
+	if err := validateSubmission(&in, s.clock()); err != nil {
+		return nil, err
+	}
+	var keyHash string
+	if in.IdempotencyKey != "" {
+		sum := sha256.Sum256([]byte(in.IdempotencyKey))
+		keyHash = hex.EncodeToString(sum[:])
+		if r, err := s.replay(ctx, keyHash, in); r != nil || err != nil {
+			return r, err
+		}
+	}
+	pin := s.idempotentPIN(keyHash)
+	if keyHash == "" {
+		var err error
+		if pin, err = newPIN(); err != nil {
+			return nil, err
+		}
+	}
+	pinHash, err := s.hashPIN(pin)
+	if err != nil {
+		return nil, err
+	}
+	subject := policy.SubjectFrom(ctx)
+	var created *ent.CaseFile
+	err = s.inTx(ctx, func(tx *ent.Tx) error {
+		route, err := s.route(ctx, tx, &in)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		received := now
+		if !in.ReceivedAt.IsZero() {
+			received = in.ReceivedAt.UTC().Truncate(time.Microsecond)
+		}
+		limits, err := s.deadlines.Limits(ctx, policy.DeadlineInput{
+			DepartmentID: route.DepartmentID, Kind: string(in.Kind),
+			Priority: string(in.Priority), Channel: string(in.Channel),
+		})
+		if err != nil {
+			return fmt.Errorf("time limits: %w", err)
+		}
+		due := func(limit time.Duration) (*time.Time, error) {
+			if limit == 0 {
+				return nil, nil
+			}
+			t, err := s.deadlines.Due(ctx, route.DepartmentID, received, limit)
+			if err != nil {
+				return nil, fmt.Errorf("deadline: %w", err)
+			}
+			t = t.UTC().Truncate(time.Microsecond)
+			return &t, nil
+		}
+		ackDue, err := due(limits.Acknowledge)
+		if err != nil {
+			return err
+		}
+		decideDue, err := due(limits.Decide)
+		if err != nil {
+			return err
+		}
+		respondDue, err := due(limits.Respond)
+		if err != nil {
+			return err
+		}
+
+		var petitionerID *int
+		if c := in.Contact; !c.Anonymous && (c.Name != "" || c.Phone != "" || c.Email != "" || c.Address != "") {
+			p, err := tx.Petitioner.Create().
+				SetName(c.Name).SetPhone(c.Phone).SetEmail(c.Email).SetAddress(c.Address).
+				Save(ctx)
+			if err != nil {
+				return fmt.Errorf("create petitioner: %w", err)
+			}
+			petitionerID = &p.ID
+		}
+
+		who := actorOf(subject)
+		payload := map[string]any{
+			"channel": string(in.Channel), "kind": string(in.Kind), "priority": string(in.Priority),
+			"departmentId": route.DepartmentID, "routingReason": route.Reason,
+			"anonymous": in.Contact.Anonymous || petitionerID == nil,
+		}
+		ev := eventContent{
+			Seq: 1, Type: eventType, ActorKind: who.kind, ActorID: who.id,
+			OccurredAt: now, To: submitted, Public: true, Payload: payload,
+		}
+		hash := ev.hash()
+		create := tx.CaseFile.Create().
+			SetPinHash(pinHash).
+			SetChannel(in.Channel).
+			SetKind(in.Kind).
+			SetPriority(in.Priority).
+			SetSubject(in.Subject).
+			SetBody(in.Body).
+			SetLocale(in.Locale).
+			SetStatus(submitted).
+			SetVersion(1).
+			SetLastEventHash(hash).
+			SetReceivedAt(received).
+			SetAcknowledgedAt(now).
+			SetNillableAcknowledgeDue(ackDue).
+			SetNillableDecideDue(decideDue).
+			SetNillableRespondDue(respondDue).
+			SetDepartmentID(route.DepartmentID).
+			SetNillablePetitionerID(petitionerID).
+			SetNillableCategoryID(in.CategoryID).
+			SetNillableServiceProjectID(in.ServiceProjectID).
+			SetCreatedAt(now).
+			SetUpdatedAt(now)
+		if keyHash != "" {
+			create.SetIdempotencyKey(keyHash)
+		}
+		if who.kind == caseevent.ActorKindSTAFF {
+			create.SetRecordedByID(*who.id)
+		}
+		c, err := create.Save(ctx)
+		if err != nil {
+			return fmt.Errorf("create case: %w", err)
+		}
+		if _, err := ev.create(tx.CaseEvent.Create(), c.ID, hash).Save(ctx); err != nil {
+			return fmt.Errorf("append first event: %w", err)
+		}
+		created = c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	created = created.Unwrap()
+	return &Receipt{Case: created, TrackingCode: s.TrackingCode(created.ID, created.ReceivedAt), PIN: pin}, nil
+}
+
+// replay returns the earlier result of a submission with the same
+// idempotency key, or an error when the key was used for different content.
+func (s *Service) replay(ctx context.Context, keyHash string, in Submission) (*Receipt, error) {
+	c, err := s.client.CaseFile.Query().Where(casefile.IdempotencyKey(keyHash)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up idempotency key: %w", err)
+	}
+	if c.Subject != in.Subject || c.Body != in.Body || c.Kind != in.Kind {
+		return nil, apperr.Field("idempotencyKey", "intake.idempotency_reused")
+	}
+	return &Receipt{Case: c, TrackingCode: s.TrackingCode(c.ID, c.ReceivedAt), PIN: s.idempotentPIN(keyHash)}, nil
+}
+
+// route picks the department of a new case: the staff override, or the
+// Router's decision from the category's and service project's owners.
+func (s *Service) route(ctx context.Context, tx *ent.Tx, in *Submission) (policy.Route, error) {
+	var rin policy.RoutingInput
+	rin.Kind, rin.Channel, rin.Priority = string(in.Kind), string(in.Channel), string(in.Priority)
+	rin.Subject, rin.Body = in.Subject, in.Body
+	if in.CategoryID != nil {
+		cat, err := tx.Category.Get(ctx, *in.CategoryID)
+		if ent.IsNotFound(err) || (err == nil && !cat.Active) {
+			return policy.Route{}, apperr.Field("categoryId", "intake.unknown_category")
+		}
+		if err != nil {
+			return policy.Route{}, fmt.Errorf("load category: %w", err)
+		}
+		if cat.DefaultDepartmentID != nil {
+			rin.CategoryDepartmentID = *cat.DefaultDepartmentID
+		}
+	}
+	if in.ServiceProjectID != nil {
+		sp, err := tx.ServiceProject.Get(ctx, *in.ServiceProjectID)
+		if ent.IsNotFound(err) || (err == nil && !sp.Active) {
+			return policy.Route{}, apperr.Field("serviceProjectId", "intake.unknown_service_project")
+		}
+		if err != nil {
+			return policy.Route{}, fmt.Errorf("load service project: %w", err)
+		}
+		if sp.DepartmentID != nil {
+			rin.ServiceProjectDepartment = *sp.DepartmentID
+		}
+	}
+	if in.DepartmentID != nil {
+		if err := activeDepartment(ctx, tx, *in.DepartmentID, "departmentId"); err != nil {
+			return policy.Route{}, err
+		}
+		return policy.Route{DepartmentID: *in.DepartmentID, Reason: "override: " + in.RoutingReason}, nil
+	}
+	intake, err := tx.Department.Query().
+		Where(department.Intake(true), department.Active(true)).
+		Order(ent.Asc(department.FieldID)).
+		First(ctx)
+	if ent.IsNotFound(err) {
+		return policy.Route{}, apperr.New(apperr.Internal, "intake.no_intake_department")
+	}
+	if err != nil {
+		return policy.Route{}, fmt.Errorf("find intake department: %w", err)
+	}
+	rin.IntakeDepartmentID = intake.ID
+	route, err := s.router.Route(ctx, rin)
+	if err != nil {
+		return policy.Route{}, fmt.Errorf("route case: %w", err)
+	}
+	return route, nil
+}
+
+func activeDepartment(ctx context.Context, tx *ent.Tx, id int, field string) error {
+	ok, err := tx.Department.Query().Where(department.ID(id), department.Active(true)).Exist(ctx)
+	if err != nil {
+		return fmt.Errorf("check department: %w", err)
+	}
+	if !ok {
+		return apperr.Field(field, "department.unknown")
+	}
+	return nil
+}
+
+// validateSubmission normalises and checks a submission.
+func validateSubmission(in *Submission, now time.Time) error {
+	in.Subject = strings.TrimSpace(in.Subject)
+	in.Body = strings.TrimSpace(in.Body)
+	if err := requireText("subject", in.Subject, maxSubject); err != nil {
+		return err
+	}
+	if err := requireText("body", in.Body, maxBody); err != nil {
+		return err
+	}
+	if err := casefile.KindValidator(in.Kind); err != nil {
+		return apperr.Field("kind", "input.invalid")
+	}
+	if err := casefile.ChannelValidator(in.Channel); err != nil {
+		return apperr.Field("channel", "input.invalid")
+	}
+	if in.Priority == "" {
+		in.Priority = casefile.PriorityNORMAL
+	}
+	if err := casefile.PriorityValidator(in.Priority); err != nil {
+		return apperr.Field("priority", "input.invalid")
+	}
+	if in.Locale == "" {
+		in.Locale = string(i18n.Default)
+	}
+	loc, ok := i18n.Parse(in.Locale)
+	if !ok {
+		return apperr.Field("locale", "intake.locale")
+	}
+	in.Locale = string(loc)
+	if k := in.IdempotencyKey; k != "" && (len(k) < minIdemKey || len(k) > maxIdemKey) {
+		return apperr.Field("idempotencyKey", "intake.idempotency_key").With("min", minIdemKey).With("max", maxIdemKey)
+	}
+	if !in.ReceivedAt.IsZero() {
+		if in.ReceivedAt.After(now.Add(time.Minute)) {
+			return apperr.Field("receivedAt", "intake.received_in_future")
+		}
+		if now.Sub(in.ReceivedAt) > maxBackdate {
+			return apperr.Field("receivedAt", "intake.received_too_old")
+		}
+	}
+	if in.DepartmentID != nil && strings.TrimSpace(in.RoutingReason) == "" {
+		return apperr.Field("routingReason", "intake.routing_reason")
+	}
+	c := &in.Contact
+	if c.Anonymous {
+		*c = Contact{Anonymous: true}
+		return nil
+	}
+	c.Name, c.Phone = strings.TrimSpace(c.Name), strings.TrimSpace(c.Phone)
+	c.Email, c.Address = strings.TrimSpace(c.Email), strings.TrimSpace(c.Address)
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{{"name", c.Name, 200}, {"phone", c.Phone, 64}, {"email", c.Email, 320}, {"address", c.Address, 500}} {
+		if utf8.RuneCountInString(f.value) > f.max {
+			return apperr.Field(f.name, "input.too_long").With("max", f.max)
+		}
+	}
+	if c.Email != "" {
+		if addr, err := mail.ParseAddress(c.Email); err != nil || addr.Address != c.Email {
+			return apperr.Field("email", "intake.email")
+		}
+	}
+	if c.Phone != "" && strings.Trim(c.Phone, "0123456789+-() ") != "" {
+		return apperr.Field("phone", "intake.phone")
+	}
+	return nil
+}
+
+// requireText checks that a text is present and at most max characters.
+func requireText(field, value string, max int) error {
+	if value == "" {
+		return apperr.Field(field, "input.required")
+	}
+	if utf8.RuneCountInString(value) > max {
+		return apperr.Field(field, "input.too_long").With("max", max)
+	}
+	return nil
+}

@@ -1,0 +1,261 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"entgo.io/contrib/entgql"
+
+	"github.com/xinfang/xinfang/ent"
+	"github.com/xinfang/xinfang/ent/caseevent"
+	"github.com/xinfang/xinfang/ent/casefile"
+	"github.com/xinfang/xinfang/ent/predicate"
+	"github.com/xinfang/xinfang/internal/apperr"
+	"github.com/xinfang/xinfang/policy"
+)
+
+// CaseFilter holds the list filters the generated WhereInput cannot
+// express.
+type CaseFilter struct {
+	// Search matches subject or body containing the text (any script), or
+	// the tracking code.
+	Search string
+	// Overdue, when set, keeps only overdue (true) or not overdue (false)
+	// cases.
+	Overdue *bool
+}
+
+// CasePage is one page of a case list, with Relay arguments.
+type CasePage struct {
+	After  *entgql.Cursor[int]
+	First  *int
+	Before *entgql.Cursor[int]
+	Last   *int
+	// OrderBy defaults to newest received first.
+	OrderBy []*ent.CaseOrder
+	Where   *ent.CaseWhereInput
+	Filter  CaseFilter
+}
+
+// MaxPageSize bounds one page of any list.
+const MaxPageSize = 100
+
+// ListCases returns the cases the caller may see, filtered and paginated
+// in SQL.
+func (s *Service) ListCases(ctx context.Context, p CasePage) (*ent.CaseConnection, error) {
+	if err := s.authz.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseList, policy.Resource{}); err != nil {
+		return nil, err
+	}
+	if err := checkPageSize(p.First, p.Last); err != nil {
+		return nil, err
+	}
+	query := s.client.CaseFile.Query()
+	if preds := s.filterPredicates(p.Filter); len(preds) > 0 {
+		query.Where(preds...)
+	}
+	orderBy := p.OrderBy
+	if len(orderBy) == 0 {
+		orderBy = []*ent.CaseOrder{{Field: ent.CaseFileOrderFieldReceivedAt, Direction: entgql.OrderDirectionDesc}}
+	}
+	conn, err := query.Paginate(ctx, p.After, p.First, p.Before, p.Last,
+		ent.WithCaseOrder(orderBy), ent.WithCaseFilter(p.Where.Filter))
+	if err != nil {
+		return nil, translateStoreError(err)
+	}
+	return conn, nil
+}
+
+func checkPageSize(first, last *int) error {
+	for name, n := range map[string]*int{"first": first, "last": last} {
+		if n != nil && (*n < 0 || *n > MaxPageSize) {
+			return apperr.Field(name, "input.page_size").With("max", MaxPageSize)
+		}
+	}
+	return nil
+}
+
+func (s *Service) filterPredicates(f CaseFilter) []predicate.CaseFile {
+	var preds []predicate.CaseFile
+	if text := strings.TrimSpace(f.Search); text != "" {
+		or := []predicate.CaseFile{casefile.SubjectContainsFold(text), casefile.BodyContainsFold(text)}
+		if id, _, ok := ParseTrackingCode(strings.ToUpper(text)); ok {
+			or = append(or, casefile.ID(id))
+		}
+		preds = append(preds, casefile.Or(or...))
+	}
+	if f.Overdue != nil {
+		now := s.clock()
+		overdue := casefile.And(casefile.StatusIn(overdueStatuses...), casefile.RespondDueLT(now))
+		if *f.Overdue {
+			preds = append(preds, overdue)
+		} else {
+			preds = append(preds, casefile.Not(overdue))
+		}
+	}
+	return preds
+}
+
+// CanSeePersonalData reports whether the caller may see the petitioner's
+// identity and contact data of c.
+func (s *Service) CanSeePersonalData(ctx context.Context, c *ent.CaseFile) bool {
+	return s.authz.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseReadPersonalData, resourceOf(c)) == nil
+}
+
+// AuthorizeRead checks that the caller may read c.
+func (s *Service) AuthorizeRead(ctx context.Context, c *ent.CaseFile) error {
+	return s.authz.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseRead, resourceOf(c))
+}
+
+// AvailableActions lists the staff actions the caller may take on c now.
+func (s *Service) AvailableActions(ctx context.Context, c *ent.CaseFile) []Action {
+	subject := policy.SubjectFrom(ctx)
+	var out []Action
+	for _, a := range actionOrder {
+		r := rules[a]
+		if !r.allows(c.Status) {
+			continue
+		}
+		switch a {
+		case ActionRequestExtension:
+			if c.ExtensionRequestedHours != nil {
+				continue
+			}
+		case ActionDecideExtension:
+			if c.ExtensionRequestedHours == nil {
+				continue
+			}
+		}
+		if s.authz.Authorize(ctx, subject, r.permission, resourceOf(c)) == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Overdue reports whether c is past its response deadline now.
+func (s *Service) Overdue(c *ent.CaseFile) bool {
+	return IsOverdue(c, s.clock())
+}
+
+// PublicCase is what the petitioner sees of a case.
+type PublicCase struct {
+	TrackingCode     string
+	Version          int
+	Status           status
+	Channel          casefile.Channel
+	Kind             casefile.Kind
+	Subject          string
+	DepartmentName   *string
+	ReceivedAt       time.Time
+	AcknowledgedAt   *time.Time
+	RespondDue       *time.Time
+	RespondedAt      *time.Time
+	ClosedAt         *time.Time
+	Outcome          *casefile.Outcome
+	Reply            string
+	PendingQuestion  *string
+	Rating           *int
+	RatingComment    string
+	ReviewRound      int
+	CanRate          bool
+	CanRequestReview bool
+	ReviewDeadline   *time.Time
+	Timeline         []PublicCaseEvent
+}
+
+// PublicCaseEvent is one step of the public timeline.
+type PublicCaseEvent struct {
+	Type       caseevent.Type
+	OccurredAt time.Time
+	Status     status
+	Message    *string
+}
+
+// publicMessageKeys name the payload entry shown to the petitioner for
+// each public event type.
+var publicMessageKeys = map[caseevent.Type]string{
+	caseevent.TypeDECLINED:              "reason",
+	caseevent.TypeNOTE_ADDED:            "text",
+	caseevent.TypeINFORMATION_REQUESTED: "question",
+	caseevent.TypeINFORMATION_PROVIDED:  "answer",
+	caseevent.TypeRESPONDED:             "reply",
+	caseevent.TypeRATED:                 "comment",
+	caseevent.TypeREVIEW_REQUESTED:      "reason",
+}
+
+// PublicView builds the petitioner's view of case id. The caller must be
+// the petitioner of that case (PetitionerAccess).
+func (s *Service) PublicView(ctx context.Context, id int) (*PublicCase, error) {
+	c, err := s.client.CaseFile.Query().
+		Where(casefile.ID(id)).
+		WithDepartment().
+		WithEvents(func(q *ent.CaseEventQuery) {
+			q.Where(caseevent.Public(true)).Order(ent.Asc(caseevent.FieldSeq))
+		}).
+		Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apperr.New(apperr.NotFound, "case.not_found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load case %d: %w", id, err)
+	}
+	if err := s.AuthorizeRead(ctx, c); err != nil {
+		return nil, err
+	}
+	view := &PublicCase{
+		TrackingCode: s.TrackingCode(c.ID, c.ReceivedAt), Version: c.Version, Status: c.Status,
+		Channel: c.Channel, Kind: c.Kind, Subject: c.Subject, ReceivedAt: c.ReceivedAt,
+		AcknowledgedAt: c.AcknowledgedAt, RespondedAt: c.RespondedAt, ClosedAt: c.ClosedAt,
+		Outcome: c.Outcome, Reply: c.Reply, Rating: c.Rating, RatingComment: c.RatingComment,
+		ReviewRound: c.ReviewRound,
+	}
+	if IsOpen(c.Status) {
+		view.RespondDue = c.RespondDue
+	}
+	if d := c.Edges.Department; d != nil {
+		name := d.Name
+		if c.Locale == "en" && d.NameEn != "" {
+			name = d.NameEn
+		}
+		view.DepartmentName = &name
+	}
+	view.CanRate = c.Status == closed && c.Rating == nil
+	deadline, err := s.ReviewDeadline(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if deadline != nil && s.clock().Before(*deadline) {
+		view.ReviewDeadline, view.CanRequestReview = deadline, true
+	}
+	for _, ev := range c.Edges.Events {
+		pe := PublicCaseEvent{Type: ev.Type, OccurredAt: ev.OccurredAt, Status: ev.ToStatus}
+		if key, ok := publicMessageKeys[ev.Type]; ok {
+			if msg, ok := ev.Payload[key].(string); ok {
+				pe.Message = &msg
+			}
+		}
+		if ev.Type == caseevent.TypeINFORMATION_REQUESTED && c.Status == awaiting {
+			view.PendingQuestion = pe.Message
+		}
+		view.Timeline = append(view.Timeline, pe)
+	}
+	return view, nil
+}
+
+// Petitioner returns who submitted c, or nil when the case is anonymous or
+// the caller may not see personal data.
+func (s *Service) Petitioner(ctx context.Context, c *ent.CaseFile) (*ent.Petitioner, error) {
+	if c.PetitionerID == nil || !s.CanSeePersonalData(ctx, c) {
+		return nil, nil
+	}
+	if p := c.Edges.Petitioner; p != nil {
+		return p, nil
+	}
+	p, err := s.client.Petitioner.Get(ctx, *c.PetitionerID)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return p, err
+}

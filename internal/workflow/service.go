@@ -1,0 +1,320 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/xinfang/xinfang/ent"
+	"github.com/xinfang/xinfang/ent/caseevent"
+	"github.com/xinfang/xinfang/ent/casefile"
+	"github.com/xinfang/xinfang/ent/schema/schematype"
+	"github.com/xinfang/xinfang/internal/apperr"
+	"github.com/xinfang/xinfang/internal/ratelimit"
+	"github.com/xinfang/xinfang/policy"
+)
+
+// Config holds the dependencies of a Service.
+type Config struct {
+	Client     *ent.Client
+	Authorizer policy.Authorizer
+	Deadlines  policy.Deadlines
+	Router     policy.Router
+	// PINSecret keys the HMAC under which PINs are stored. It must stay the
+	// same across restarts, or existing PINs stop working.
+	PINSecret []byte
+	// Location is the organisation's time zone; the year in a tracking
+	// code is the year of receipt there. Defaults to Asia/Shanghai.
+	Location *time.Location
+	// Now returns the current time; tests and the demo loader move it.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Service runs the case workflow.
+type Service struct {
+	client     *ent.Client
+	authz      policy.Authorizer
+	deadlines  policy.Deadlines
+	router     policy.Router
+	pinSecret  []byte
+	location   *time.Location
+	now        func() time.Time
+	log        *slog.Logger
+	pinsPerIP  *ratelimit.Failures
+}
+
+// PIN guessing limits: a tracking code locks for pinLockout after
+// pinMaxFailures wrong PINs; one client address may fail ipMaxFailures
+// times per ipWindow across all codes.
+const (
+	pinMaxFailures = 5
+	pinLockout     = 15 * time.Minute
+	ipMaxFailures  = 20
+	ipWindow       = 15 * time.Minute
+)
+
+// New returns a Service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Client == nil {
+		return nil, errors.New("workflow: a database client is required")
+	}
+	if len(cfg.PINSecret) < 16 {
+		return nil, errors.New("workflow: the PIN secret must be at least 16 bytes")
+	}
+	s := &Service{
+		client:     cfg.Client,
+		authz:      cfg.Authorizer,
+		deadlines:  cfg.Deadlines,
+		router:     cfg.Router,
+		pinSecret:  cfg.PINSecret,
+		location:   cfg.Location,
+		now:        cfg.Now,
+		log:        cfg.Logger,
+	}
+	if s.authz == nil {
+		s.authz = policy.RoleAuthorizer{}
+	}
+	if s.deadlines == nil {
+		s.deadlines = policy.FixedDeadlines{}
+	}
+	if s.router == nil {
+		s.router = policy.OwnerRouter{}
+	}
+	if s.location == nil {
+		loc, err := time.LoadLocation("Asia/Shanghai")
+		if err != nil {
+			return nil, fmt.Errorf("workflow: load default time zone: %w", err)
+		}
+		s.location = loc
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.pinsPerIP = ratelimit.NewFailures(ipMaxFailures, ipWindow, s.now)
+	return s, nil
+}
+
+// clock returns the current time at the precision the databases keep, so
+// that an event's hash computed now verifies after a round trip.
+func (s *Service) clock() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
+}
+
+// inTx runs fn in a transaction and commits it when fn succeeds.
+func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	tx, err := s.client.Tx(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		if rerr := tx.Rollback(); rerr != nil {
+			s.log.WarnContext(ctx, "rollback failed", "err", rerr)
+		}
+		return translateStoreError(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return translateStoreError(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// translateStoreError turns database refusals into API errors: a lost race
+// on a unique key (two writers appending the same event position) is a
+// CONFLICT; an ent validation error is a VALIDATION.
+func translateStoreError(err error) error {
+	var ae *apperr.Error
+	switch {
+	case errors.As(err, &ae):
+		return err
+	case ent.IsConstraintError(err), isBusy(err):
+		return apperr.New(apperr.Conflict, "case.stale").Wrap(err)
+	case ent.IsValidationError(err):
+		var ve *ent.ValidationError
+		errors.As(err, &ve)
+		return apperr.Field(ve.Name, "input.invalid").Wrap(err)
+	case ent.IsNotFound(err):
+		return apperr.New(apperr.NotFound, "case.not_found").Wrap(err)
+	}
+	return err
+}
+
+// change is what a transition writes: the case update and the event.
+type change struct {
+	update  *ent.CaseFileUpdate
+	to      status
+	event   caseevent.Type
+	payload map[string]any
+	public  bool
+}
+
+func (c *change) set(key string, value any) {
+	if c.payload == nil {
+		c.payload = map[string]any{}
+	}
+	c.payload[key] = value
+}
+
+// actor is who performs a transition, for the event.
+type actor struct {
+	kind caseevent.ActorKind
+	id   *int
+}
+
+func actorOf(subject policy.Subject) actor {
+	switch subject.Kind {
+	case policy.StaffMember:
+		id := subject.StaffID
+		return actor{kind: caseevent.ActorKindSTAFF, id: &id}
+	case policy.Petitioner:
+		return actor{kind: caseevent.ActorKindPETITIONER}
+	}
+	return actor{kind: caseevent.ActorKindSYSTEM}
+}
+
+// transition is one call of apply.
+type transition struct {
+	caseID          int
+	expectedVersion *int
+	rule            rule
+	// build validates the request against the loaded case and fills the
+	// change. It runs inside the transaction.
+	build func(ctx context.Context, tx *ent.Tx, c *ent.CaseFile, ch *change) error
+	// after runs inside the transaction once the case row is updated and
+	// the event appended, for changes to other rows (merging).
+	after func(ctx context.Context, tx *ent.Tx, c *ent.CaseFile, ev *ent.CaseEvent) error
+}
+
+// apply runs a transition: load, authorize, check version and state, update
+// with optimistic concurrency, append the event.
+func (s *Service) apply(ctx context.Context, t transition) (*ent.CaseFile, error) {
+	subject := policy.SubjectFrom(ctx)
+	var result *ent.CaseFile
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		c, err := tx.CaseFile.Get(ctx, t.caseID)
+		if ent.IsNotFound(err) {
+			return apperr.New(apperr.NotFound, "case.not_found")
+		}
+		if err != nil {
+			return fmt.Errorf("load case %d: %w", t.caseID, err)
+		}
+		if err := s.authz.Authorize(ctx, subject, t.rule.permission, resourceOf(c)); err != nil {
+			return err
+		}
+		if t.expectedVersion != nil && *t.expectedVersion != c.Version {
+			return staleError(c)
+		}
+		if !t.rule.allows(c.Status) {
+			return invalidTransition(c)
+		}
+		ch := &change{
+			update: tx.CaseFile.Update().Where(casefile.ID(c.ID), casefile.Version(c.Version)),
+			to:     t.rule.to,
+			event:  t.rule.event,
+			public: t.rule.public,
+		}
+		if ch.to == "" {
+			ch.to = c.Status
+		}
+		if t.build != nil {
+			if err := t.build(ctx, tx, c, ch); err != nil {
+				return err
+			}
+		}
+		ev, err := s.record(ctx, tx, c, ch, actorOf(subject))
+		if err != nil {
+			return err
+		}
+		if t.after != nil {
+			if err := t.after(ctx, tx, c, ev); err != nil {
+				return err
+			}
+		}
+		result, err = tx.CaseFile.Get(ctx, c.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The case was read in the committed transaction; unwrap it so its
+	// edges load through the client.
+	return result.Unwrap(), nil
+}
+
+// record writes the case update of ch and appends its event. The update
+// only matches the version the case was loaded at; zero rows means a
+// concurrent writer won.
+func (s *Service) record(ctx context.Context, tx *ent.Tx, c *ent.CaseFile, ch *change, who actor) (*ent.CaseEvent, error) {
+	now := s.clock()
+	from := c.Status
+	ev := eventContent{
+		Seq:        c.Version + 1,
+		Type:       ch.event,
+		ActorKind:  who.kind,
+		ActorID:    who.id,
+		OccurredAt: now,
+		From:       &from,
+		To:         ch.to,
+		Public:     ch.public,
+		Payload:    ch.payload,
+		PrevHash:   c.LastEventHash,
+	}
+	hash := ev.hash()
+	n, err := ch.update.
+		SetStatus(ch.to).
+		SetVersion(c.Version + 1).
+		SetLastEventHash(hash).
+		SetUpdatedAt(now).
+		Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("update case %d: %w", c.ID, err)
+	}
+	if n == 0 {
+		return nil, apperr.New(apperr.Conflict, "case.stale")
+	}
+	created, err := ev.create(tx.CaseEvent.Create(), c.ID, hash).Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("append event to case %d: %w", c.ID, err)
+	}
+	return created, nil
+}
+
+func resourceOf(c *ent.CaseFile) policy.Resource {
+	r := policy.Resource{CaseID: c.ID, Kind: string(c.Kind)}
+	if c.DepartmentID != nil {
+		r.DepartmentID = *c.DepartmentID
+	}
+	if c.AssigneeID != nil {
+		r.AssigneeID = *c.AssigneeID
+	}
+	return r
+}
+
+func staleError(c *ent.CaseFile) *apperr.Error {
+	return apperr.New(apperr.Conflict, "case.stale").Extend("currentVersion", c.Version)
+}
+
+func invalidTransition(c *ent.CaseFile) *apperr.Error {
+	return apperr.New(apperr.InvalidTransition, "case.invalid_transition").
+		With("status", string(c.Status)).
+		Extend("status", string(c.Status))
+}
+
+// Status helpers used by the GraphQL layer.
+
+// IsOverdue reports whether c is open, running (not paused) and past its
+// response deadline at now.
+func IsOverdue(c *ent.CaseFile, now time.Time) bool {
+	if c.RespondDue == nil || c.Status == awaiting || !IsOpen(c.Status) {
+		return false
+	}
+	return c.RespondDue.Before(now)
+}
+
+// overdueStatuses are the statuses in which the response clock runs.
+var overdueStatuses = []schematype.CaseStatus{submitted, accepted, assigned, inProgress}
