@@ -113,6 +113,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			ae = apperr.New(apperr.NotFound, "node.not_found")
 		case ent.IsValidationError(err):
 			ae = apperr.New(apperr.Validation, "input.invalid").With("field", validationField(err))
+		case isVariableError(gqlErr):
+			// A variable that does not fit its type (an unknown enum value,
+			// say) is bad input like any other.
+			gqlErr.Extensions["code"] = string(apperr.Validation)
+			gqlErr.Extensions["field"] = fmt.Sprint(gqlErr.Path[len(gqlErr.Path)-1])
+			return gqlErr
 		case gqlErr.Extensions["code"] != nil:
 			// gqlgen's own parse and validation errors keep their codes.
 			return gqlErr
@@ -137,6 +143,14 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gqlErr.Extensions["code"] = string(ae.Code)
 		return gqlErr
 	}
+}
+
+func isVariableError(e *gqlerror.Error) bool {
+	if len(e.Path) < 2 || e.Extensions == nil {
+		return false
+	}
+	first, ok := e.Path[0].(ast.PathName)
+	return ok && first == "variable"
 }
 
 func validationField(err error) string {

@@ -87,6 +87,15 @@ var staffActions = map[Action][]Role{
 	ActionStaffManage:            {RoleAdmin},
 }
 
+// assigneeOnly are the actions a handler may take only on cases assigned
+// to them; department heads and administrators may take them on any case.
+var assigneeOnly = map[Action]bool{
+	ActionCaseStartWork:          true,
+	ActionCaseRequestInformation: true,
+	ActionCaseRequestExtension:   true,
+	ActionCaseRespond:            true,
+}
+
 // petitionerActions are what the holder of a tracking code and PIN may do
 // with that one case.
 var petitionerActions = map[Action]bool{
@@ -104,9 +113,13 @@ func (RoleAuthorizer) Authorize(_ context.Context, s Subject, action Action, r R
 	switch s.Kind {
 	case StaffMember:
 		for _, role := range staffActions[action] {
-			if role == s.Role {
-				return nil
+			if role != s.Role {
+				continue
 			}
+			if s.Role == RoleHandler && assigneeOnly[action] && r.AssigneeID != s.StaffID {
+				return apperr.New(apperr.Forbidden, "authz.not_assignee")
+			}
+			return nil
 		}
 		return apperr.New(apperr.Forbidden, "authz.forbidden").With("action", string(action))
 	case Petitioner:
