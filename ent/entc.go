@@ -11,6 +11,8 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
 	"entgo.io/ent/entc/gen"
+
+	"github.com/xinfang/xinfang/ent/schemadesc"
 )
 
 func main() {
@@ -21,6 +23,7 @@ func main() {
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(true),
 		entgql.WithRelaySpec(true),
+		entgql.WithSchemaHook(schemadesc.Hook),
 	)
 	if err != nil {
 		log.Fatalf("create entgql extension: %v", err)

@@ -314,3 +314,5 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, backend testenv.Backend)
 		})
 	}
 }
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }

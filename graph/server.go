@@ -113,6 +113,8 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			ae = apperr.New(apperr.NotFound, "node.not_found")
 		case ent.IsValidationError(err):
 			ae = apperr.New(apperr.Validation, "input.invalid").With("field", validationField(err))
+		case gqlErr.Message == "introspection disabled":
+			ae = apperr.New(apperr.Forbidden, "limit.introspection")
 		case isVariableError(gqlErr):
 			// A variable that does not fit its type (an unknown enum value,
 			// say) is bad input like any other.
