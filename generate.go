@@ -7,3 +7,4 @@ package xinfang
 //
 //go:generate go run -mod=mod ./ent/entc.go
 //go:generate go tool gqlgen generate --config gqlgen.yml
+//go:generate go run ./graph/sdl -out docs/schema.graphql

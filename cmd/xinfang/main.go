@@ -4,6 +4,7 @@
 //	xinfang migrate [up|status]    apply or list database migrations
 //	xinfang admin create-user      create a staff account (the first admin, and others)
 //	xinfang demo                   load a demo organisation into an empty database
+//	xinfang health                 probe a running server (container health checks)
 //	xinfang version                print the version
 //
 // Every subcommand takes the same database and data-directory settings as
@@ -42,6 +43,7 @@ var commands = []command{
 	{"migrate", "apply (up) or list (status) database migrations", migrateCmd},
 	{"admin", "administration: create-user", admin},
 	{"demo", "load a demo organisation into an empty database", demoCmd},
+	{"health", "probe a running server's readiness (for container health checks)", health},
 	{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 		_, err := fmt.Fprintln(stdout, "xinfang", version)
 		return err

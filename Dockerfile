@@ -1,0 +1,22 @@
+# syntax=docker/dockerfile:1
+# Build a static xinfang binary, then ship it alone on a distroless base
+# that runs as a non-root user.
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/xinfang ./cmd/xinfang
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/xinfang /usr/local/bin/xinfang
+# The embedded database and generated keys live here when no PostgreSQL
+# URL and secrets are configured.
+ENV XINFANG_DATA_DIR=/data
+VOLUME ["/data"]
+USER nonroot:nonroot
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=5s --retries=3 CMD ["xinfang", "health"]
+ENTRYPOINT ["xinfang"]
+CMD ["serve"]
