@@ -956,10 +956,6 @@ type CaseWhereInput struct {
 	HasAssignee     *bool              `json:"hasAssignee,omitempty"`
 	HasAssigneeWith []*StaffWhereInput `json:"hasAssigneeWith,omitempty"`
 
-	// "petitioner" edge predicates.
-	HasPetitioner     *bool                   `json:"hasPetitioner,omitempty"`
-	HasPetitionerWith []*PetitionerWhereInput `json:"hasPetitionerWith,omitempty"`
-
 	// "category" edge predicates.
 	HasCategory     *bool                 `json:"hasCategory,omitempty"`
 	HasCategoryWith []*CategoryWhereInput `json:"hasCategoryWith,omitempty"`
@@ -2181,24 +2177,6 @@ func (i *CaseWhereInput) P() (predicate.CaseFile, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, casefile.HasAssigneeWith(with...))
-	}
-	if i.HasPetitioner != nil {
-		p := casefile.HasPetitioner()
-		if !*i.HasPetitioner {
-			p = casefile.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasPetitionerWith) > 0 {
-		with := make([]predicate.Petitioner, 0, len(i.HasPetitionerWith))
-		for _, w := range i.HasPetitionerWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasPetitionerWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, casefile.HasPetitionerWith(with...))
 	}
 	if i.HasCategory != nil {
 		p := casefile.HasCategory()

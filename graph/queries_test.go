@@ -356,3 +356,36 @@ func TestSchemaIsDescribed(t *testing.T) {
 	}
 	require.Empty(t, missing, "%d schema elements lack a description", len(missing))
 }
+
+// TestPersonalData: petitioner identity is shown to case workers only, and
+// cannot be used as a list filter by anyone.
+func TestPersonalData(t *testing.T) {
+	t.Parallel()
+	b := setup(t, testenv.SQLite)
+	s := b.submit("个人信息保护", "内容")
+	query := `query($id: ID!) { node(id: $id) { ... on Case { petitioner { name phone email } } } }`
+	type view struct {
+		Node struct {
+			Petitioner *struct{ Name, Phone, Email string }
+		}
+	}
+	for as, visible := range map[string]bool{"intake": true, "head": true, "handler": true, "admin": true, "oversight": false, "evaluator": false} {
+		var v view
+		b.ok(as, query, map[string]any{"id": s.ID}, &v)
+		if visible {
+			require.NotNil(t, v.Node.Petitioner, as)
+			require.Equal(t, "张三", v.Node.Petitioner.Name)
+		} else {
+			require.Nil(t, v.Node.Petitioner, as)
+		}
+	}
+	b.fails("GRAPHQL_VALIDATION_FAILED", "admin", `{ cases(where: {hasPetitionerWith: {nameContains: "张"}}) { totalCount } }`, nil)
+
+	// An anonymous submission has no petitioner at all.
+	var out struct{ SubmitCase struct{ TrackingCode string } }
+	b.ok("", `mutation { submitCase(input: {kind: REPORT, subject: "举报", body: "有人挪用捐款", anonymous: true, name: "ignored"}) { trackingCode } }`, nil, &out)
+	id, _, _ := workflow.ParseTrackingCode(out.SubmitCase.TrackingCode)
+	var v view
+	b.ok("admin", query, map[string]any{"id": itoa(id)}, &v)
+	require.Nil(t, v.Node.Petitioner)
+}

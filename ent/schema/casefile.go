@@ -208,7 +208,7 @@ func (CaseFile) Edges() []ent.Edge {
 			Comment("Who submitted the case. Personal data: visible only to those handling it.").
 			// Resolved by hand (graph/case.resolvers.go) so that the authorizer
 			// decides who may see personal data.
-			Annotations(entgql.Skip(entgql.SkipType)),
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipWhereInput)),
 		edge.From("category", Category.Type).
 			Ref("cases").
 			Field("category_id").
