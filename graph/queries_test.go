@@ -57,18 +57,20 @@ func TestChineseTextAndSearch(t *testing.T) {
 		b.submit("志愿者服务很好", "感谢志愿者的耐心帮助。")
 		b.submit("Late scholarship payment", "The scholarship payment is two months late.")
 
-		var got struct{ Node struct{ Subject, Body string } }
+		var got struct {
+			Node struct{ Subject, Body string }
+		}
 		b.ok("admin", `query($id: ID!) { node(id: $id) { ... on Case { subject body } } }`, map[string]any{"id": s.ID}, &got)
 		require.Equal(t, "助学金发放延迟", got.Node.Subject)
 		require.Equal(t, body, got.Node.Body)
 
 		for search, want := range map[string][]string{
-			"助学金":         {"助学金发放延迟"},
-			"学费":          {"助学金发放延迟"},
-			"志愿者":         {"志愿者服务很好"},
-			"SCHOLARSHIP": {"Late scholarship payment"},
+			"助学金":          {"助学金发放延迟"},
+			"学费":           {"助学金发放延迟"},
+			"志愿者":          {"志愿者服务很好"},
+			"SCHOLARSHIP":  {"Late scholarship payment"},
 			s.TrackingCode: {"助学金发放延迟"},
-			"不存在的词":       nil,
+			"不存在的词":        nil,
 		} {
 			var l caseList
 			b.ok("admin", listQuery, map[string]any{"search": search}, &l)

@@ -314,7 +314,9 @@ func TestIdempotentSubmission(t *testing.T) {
 		b := setup(t, backend)
 		submit := `mutation($in: SubmitCaseInput!) { submitCase(input: $in) { trackingCode pin } }`
 		in := map[string]any{"idempotencyKey": "c1a4f3e0-8d9b-4b7e-9b53-5a1d2e0c9f11", "kind": "PRAISE", "subject": "感谢志愿者", "body": "志愿者小王非常耐心。", "anonymous": true}
-		type payload struct{ SubmitCase struct{ TrackingCode, Pin string } }
+		type payload struct {
+			SubmitCase struct{ TrackingCode, Pin string }
+		}
 		var first, second payload
 		b.ok("", submit, map[string]any{"in": in}, &first)
 		b.ok("", submit, map[string]any{"in": in}, &second)

@@ -37,12 +37,8 @@ func (r *caseResolver) AvailableActions(ctx context.Context, obj *ent.CaseFile) 
 }
 
 // SubmitCase is the resolver for the submitCase field.
-func (r *mutationResolver) SubmitCase(ctx context.Context, input model.SubmitCaseInput) (*model.SubmitCasePayload, error) {
-	receipt, view, err := r.Workflow.SubmitPublic(ctx, submission(input))
-	if err != nil {
-		return nil, err
-	}
-	return &model.SubmitCasePayload{TrackingCode: receipt.TrackingCode, Pin: receipt.PIN, Case: view}, nil
+func (r *mutationResolver) SubmitCase(ctx context.Context, input model.SubmitCaseInput) (*workflow.Receipt, error) {
+	return r.Workflow.Submit(ctx, submission(input))
 }
 
 // RecordCase is the resolver for the recordCase field.
@@ -166,7 +162,20 @@ func (r *queryResolver) PublicCase(ctx context.Context, trackingCode string, pin
 	return r.Workflow.OpenPublicCase(ctx, credentials(ctx, trackingCode, pin))
 }
 
+// Case is the resolver for the case field.
+func (r *submitCasePayloadResolver) Case(ctx context.Context, obj *workflow.Receipt) (*workflow.PublicCase, error) {
+	return r.Workflow.ReceiptView(ctx, obj)
+}
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+// SubmitCasePayload returns generated.SubmitCasePayloadResolver implementation.
+func (r *Resolver) SubmitCasePayload() generated.SubmitCasePayloadResolver {
+	return &submitCasePayloadResolver{r}
+}
+
+type (
+	mutationResolver          struct{ *Resolver }
+	submitCasePayloadResolver struct{ *Resolver }
+)

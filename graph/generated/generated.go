@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	Case() CaseResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	SubmitCasePayload() SubmitCasePayloadResolver
 }
 
 type DirectiveRoot struct {
@@ -343,7 +344,7 @@ type ComplexityRoot struct {
 
 	SubmitCasePayload struct {
 		Case         func(childComplexity int) int
-		Pin          func(childComplexity int) int
+		PIN          func(childComplexity int) int
 		TrackingCode func(childComplexity int) int
 	}
 }
@@ -359,7 +360,7 @@ type CaseResolver interface {
 	AvailableActions(ctx context.Context, obj *ent.CaseFile) ([]model.CaseAction, error)
 }
 type MutationResolver interface {
-	SubmitCase(ctx context.Context, input model.SubmitCaseInput) (*model.SubmitCasePayload, error)
+	SubmitCase(ctx context.Context, input model.SubmitCaseInput) (*workflow.Receipt, error)
 	RecordCase(ctx context.Context, input model.RecordCaseInput) (*model.RecordCasePayload, error)
 	AcceptCase(ctx context.Context, input model.AcceptCaseInput) (*ent.CaseFile, error)
 	DeclineCase(ctx context.Context, input model.DeclineCaseInput) (*ent.CaseFile, error)
@@ -390,6 +391,9 @@ type QueryResolver interface {
 	ActiveServiceProjects(ctx context.Context) ([]*ent.ServiceProject, error)
 	ActiveCategories(ctx context.Context) ([]*ent.Category, error)
 	PublicCase(ctx context.Context, trackingCode string, pin string) (*workflow.PublicCase, error)
+}
+type SubmitCasePayloadResolver interface {
+	Case(ctx context.Context, obj *workflow.Receipt) (*workflow.PublicCase, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1903,11 +1907,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubmitCasePayload.Case(childComplexity), true
 	case "SubmitCasePayload.pin":
-		if e.ComplexityRoot.SubmitCasePayload.Pin == nil {
+		if e.ComplexityRoot.SubmitCasePayload.PIN == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SubmitCasePayload.Pin(childComplexity), true
+		return e.ComplexityRoot.SubmitCasePayload.PIN(childComplexity), true
 	case "SubmitCasePayload.trackingCode":
 		if e.ComplexityRoot.SubmitCasePayload.TrackingCode == nil {
 			break
@@ -7492,8 +7496,8 @@ type SubmitCasePayload {
   trackingCode: String!
   "Secret PIN; with the tracking code it opens the case. It cannot be shown again."
   pin: String!
-  "The case as the petitioner sees it."
-  case: PublicCase!
+  "The case as the petitioner sees it (loaded only when asked for)."
+  case: PublicCase! @goField(forceResolver: true)
 }
 
 """
@@ -12144,8 +12148,8 @@ func (ec *executionContext) _Mutation_submitCase(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().SubmitCase(ctx, fc.Args["input"].(model.SubmitCaseInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmitCasePayload) graphql.Marshaler {
-			return ec.marshalNSubmitCasePayload2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐSubmitCasePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Receipt) graphql.Marshaler {
+			return ec.marshalNSubmitCasePayload2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋworkflowᚐReceipt(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15268,7 +15272,7 @@ func (ec *executionContext) fieldContext_StaffEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("StaffEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _SubmitCasePayload_trackingCode(ctx context.Context, field graphql.CollectedField, obj *model.SubmitCasePayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubmitCasePayload_trackingCode(ctx context.Context, field graphql.CollectedField, obj *workflow.Receipt) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15291,7 +15295,7 @@ func (ec *executionContext) fieldContext_SubmitCasePayload_trackingCode(_ contex
 	return graphql.NewScalarFieldContext("SubmitCasePayload", field, false, false, "String")
 }
 
-func (ec *executionContext) _SubmitCasePayload_pin(ctx context.Context, field graphql.CollectedField, obj *model.SubmitCasePayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubmitCasePayload_pin(ctx context.Context, field graphql.CollectedField, obj *workflow.Receipt) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15300,7 +15304,7 @@ func (ec *executionContext) _SubmitCasePayload_pin(ctx context.Context, field gr
 			return ec.fieldContext_SubmitCasePayload_pin(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Pin, nil
+			return obj.PIN, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15314,7 +15318,7 @@ func (ec *executionContext) fieldContext_SubmitCasePayload_pin(_ context.Context
 	return graphql.NewScalarFieldContext("SubmitCasePayload", field, false, false, "String")
 }
 
-func (ec *executionContext) _SubmitCasePayload_case(ctx context.Context, field graphql.CollectedField, obj *model.SubmitCasePayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubmitCasePayload_case(ctx context.Context, field graphql.CollectedField, obj *workflow.Receipt) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15323,7 +15327,7 @@ func (ec *executionContext) _SubmitCasePayload_case(ctx context.Context, field g
 			return ec.fieldContext_SubmitCasePayload_case(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Case, nil
+			return ec.Resolvers.SubmitCasePayload().Case(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.PublicCase) graphql.Marshaler {
@@ -15337,8 +15341,8 @@ func (ec *executionContext) fieldContext_SubmitCasePayload_case(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "SubmitCasePayload",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PublicCase(ctx, field)
 		},
@@ -26665,7 +26669,7 @@ func (ec *executionContext) _StaffEdge(ctx context.Context, sel ast.SelectionSet
 
 var submitCasePayloadImplementors = []string{"SubmitCasePayload"}
 
-func (ec *executionContext) _SubmitCasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SubmitCasePayload) graphql.Marshaler {
+func (ec *executionContext) _SubmitCasePayload(ctx context.Context, sel ast.SelectionSet, obj *workflow.Receipt) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, submitCasePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -26677,18 +26681,19 @@ func (ec *executionContext) _SubmitCasePayload(ctx context.Context, sel ast.Sele
 		case "trackingCode":
 			out.Values[i] = ec._SubmitCasePayload_trackingCode(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pin":
 			out.Values[i] = ec._SubmitCasePayload_pin(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "case":
-			out.Values[i] = ec._SubmitCasePayload_case(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SubmitCasePayload_case(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27688,7 +27693,7 @@ func (ec *executionContext) unmarshalNSubmitCaseInput2githubᚗcomᚋxinfangᚋx
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNSubmitCasePayload2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐSubmitCasePayload(ctx context.Context, sel ast.SelectionSet, v *model.SubmitCasePayload) graphql.Marshaler {
+func (ec *executionContext) marshalNSubmitCasePayload2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋworkflowᚐReceipt(ctx context.Context, sel ast.SelectionSet, v *workflow.Receipt) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SubmitCasePayload!")
 		return graphql.Null

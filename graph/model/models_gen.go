@@ -11,7 +11,6 @@ import (
 
 	"github.com/xinfang/xinfang/ent"
 	"github.com/xinfang/xinfang/ent/casefile"
-	"github.com/xinfang/xinfang/internal/workflow"
 )
 
 // Accept a submitted case.
@@ -258,16 +257,6 @@ type SubmitCaseInput struct {
 	Email *string `json:"email,omitempty"`
 	// Postal address.
 	Address *string `json:"address,omitempty"`
-}
-
-// The result of a submission. The PIN is shown only here, once.
-type SubmitCasePayload struct {
-	// Tracking code to follow the case.
-	TrackingCode string `json:"trackingCode"`
-	// Secret PIN; with the tracking code it opens the case. It cannot be shown again.
-	Pin string `json:"pin"`
-	// The case as the petitioner sees it.
-	Case *workflow.PublicCase `json:"case"`
 }
 
 // Hand a case to another department.

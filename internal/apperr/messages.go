@@ -15,7 +15,7 @@ var catalog = map[string]message{
 	// Sign-in and permissions.
 	"authz.sign_in":            {"Sign in to do this.", "请先登录。"},
 	"authz.forbidden":          {"Your role may not do this ({action}). Ask a department head or an administrator.", "您的角色无权执行此操作（{action}）。请联系部门负责人或管理员。"},
-	"authz.not_assignee":   {"Only the handler assigned to the case may do this. Ask the department head to assign it to you.", "只有案件承办人可以执行此操作，请联系部门负责人分派。"},
+	"authz.not_assignee":       {"Only the handler assigned to the case may do this. Ask the department head to assign it to you.", "只有案件承办人可以执行此操作，请联系部门负责人分派。"},
 	"auth.bad_credentials":     {"Wrong username or password.", "用户名或密码错误。"},
 	"auth.token_invalid":       {"Your session is not valid. Sign in again.", "登录状态无效，请重新登录。"},
 	"auth.password_short":      {"The password must be at least {min} characters long.", "密码至少需要{min}个字符。"},

@@ -108,4 +108,3 @@ func PostgresSchema(t testing.TB) string {
 
 // Name is a readable subtest name for a backend.
 func (b Backend) String() string { return string(b) }
-

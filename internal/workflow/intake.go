@@ -279,22 +279,46 @@ func (s *Service) route(ctx context.Context, tx *ent.Tx, in *Submission) (policy
 		}
 		return policy.Route{DepartmentID: *in.DepartmentID, Reason: "override: " + in.RoutingReason}, nil
 	}
-	intake, err := tx.Department.Query().
-		Where(department.Intake(true), department.Active(true)).
-		Order(ent.Asc(department.FieldID)).
-		First(ctx)
-	if ent.IsNotFound(err) {
-		return policy.Route{}, apperr.New(apperr.Internal, "intake.no_intake_department")
-	}
+	intakeID, err := s.intakeDepartment(ctx, tx)
 	if err != nil {
-		return policy.Route{}, fmt.Errorf("find intake department: %w", err)
+		return policy.Route{}, err
 	}
-	rin.IntakeDepartmentID = intake.ID
+	rin.IntakeDepartmentID = intakeID
 	route, err := s.router.Route(ctx, rin)
 	if err != nil {
 		return policy.Route{}, fmt.Errorf("route case: %w", err)
 	}
 	return route, nil
+}
+
+// intakeCacheTTL is how long the intake department is remembered: every
+// submission needs it, and it changes only when an administrator
+// reorganises departments.
+const intakeCacheTTL = time.Minute
+
+// intakeDepartment returns the ID of the active intake department, the
+// routing fallback.
+func (s *Service) intakeDepartment(ctx context.Context, tx *ent.Tx) (int, error) {
+	s.intakeMu.Lock()
+	id, until := s.intakeID, s.intakeUntil
+	s.intakeMu.Unlock()
+	if id != 0 && time.Now().Before(until) {
+		return id, nil
+	}
+	intake, err := tx.Department.Query().
+		Where(department.Intake(true), department.Active(true)).
+		Order(ent.Asc(department.FieldID)).
+		First(ctx)
+	if ent.IsNotFound(err) {
+		return 0, apperr.New(apperr.Internal, "intake.no_intake_department")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find intake department: %w", err)
+	}
+	s.intakeMu.Lock()
+	s.intakeID, s.intakeUntil = intake.ID, time.Now().Add(intakeCacheTTL)
+	s.intakeMu.Unlock()
+	return intake.ID, nil
 }
 
 func activeDepartment(ctx context.Context, tx *ent.Tx, id int, field string) error {

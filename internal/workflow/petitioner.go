@@ -57,17 +57,7 @@ func (s *Service) PetitionerRequestReview(ctx context.Context, cred Credentials,
 	})
 }
 
-// SubmitPublic submits a case from the public form and returns the receipt
-// with the petitioner's view of the new case.
-func (s *Service) SubmitPublic(ctx context.Context, in Submission) (*Receipt, *PublicCase, error) {
-	r, err := s.Submit(ctx, in)
-	if err != nil {
-		return nil, nil, err
-	}
-	ctx = withPetitioner(ctx, r.Case.ID)
-	view, err := s.PublicView(ctx, r.Case.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return r, view, nil
+// ReceiptView returns the petitioner's view of a just-submitted case.
+func (s *Service) ReceiptView(ctx context.Context, r *Receipt) (*PublicCase, error) {
+	return s.PublicView(withPetitioner(ctx, r.Case.ID), r.Case.ID)
 }

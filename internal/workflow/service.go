@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/xinfang/xinfang/ent"
@@ -35,15 +36,19 @@ type Config struct {
 
 // Service runs the case workflow.
 type Service struct {
-	client     *ent.Client
-	authz      policy.Authorizer
-	deadlines  policy.Deadlines
-	router     policy.Router
-	pinSecret  []byte
-	location   *time.Location
-	now        func() time.Time
-	log        *slog.Logger
-	pinsPerIP  *ratelimit.Failures
+	client    *ent.Client
+	authz     policy.Authorizer
+	deadlines policy.Deadlines
+	router    policy.Router
+	pinSecret []byte
+	location  *time.Location
+	now       func() time.Time
+	log       *slog.Logger
+	pinsPerIP *ratelimit.Failures
+
+	intakeMu    sync.Mutex
+	intakeID    int
+	intakeUntil time.Time
 }
 
 // PIN guessing limits: a tracking code locks for pinLockout after
@@ -65,14 +70,14 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("workflow: the PIN secret must be at least 16 bytes")
 	}
 	s := &Service{
-		client:     cfg.Client,
-		authz:      cfg.Authorizer,
-		deadlines:  cfg.Deadlines,
-		router:     cfg.Router,
-		pinSecret:  cfg.PINSecret,
-		location:   cfg.Location,
-		now:        cfg.Now,
-		log:        cfg.Logger,
+		client:    cfg.Client,
+		authz:     cfg.Authorizer,
+		deadlines: cfg.Deadlines,
+		router:    cfg.Router,
+		pinSecret: cfg.PINSecret,
+		location:  cfg.Location,
+		now:       cfg.Now,
+		log:       cfg.Logger,
 	}
 	if s.authz == nil {
 		s.authz = policy.RoleAuthorizer{}

@@ -428,9 +428,9 @@ func (s *Service) Merge(ctx context.Context, ref Ref, intoID int) (*ent.CaseFile
 				return fmt.Errorf("reload merge target: %w", err)
 			}
 			tch := &change{
-				update: tx.CaseFile.Update().Where(casefile.ID(target.ID), casefile.Version(target.Version)),
-				to:     target.Status,
-				event:  caseevent.TypeDUPLICATE_MERGED,
+				update:  tx.CaseFile.Update().Where(casefile.ID(target.ID), casefile.Version(target.Version)),
+				to:      target.Status,
+				event:   caseevent.TypeDUPLICATE_MERGED,
 				payload: map[string]any{"duplicateId": c.ID},
 			}
 			_, err = s.record(ctx, tx, target, tch, actorOf(subject))
