@@ -36,6 +36,7 @@ func main() {
 			gen.FeatureGlobalID,
 			gen.FeatureVersionedMigration,
 			gen.FeatureLock,
+			gen.FeatureExecQuery,
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

@@ -47,7 +47,11 @@ func (r *mutationResolver) RecordCase(ctx context.Context, input model.RecordCas
 	if err != nil {
 		return nil, err
 	}
-	return &model.RecordCasePayload{TrackingCode: receipt.TrackingCode, Pin: receipt.PIN, Case: receipt.Case}, nil
+	c, err := r.Workflow.Case(ctx, receipt.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RecordCasePayload{TrackingCode: receipt.TrackingCode, Pin: receipt.PIN, Case: c}, nil
 }
 
 // AcceptCase is the resolver for the acceptCase field.

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/xinfang/xinfang/graph"
 	"github.com/xinfang/xinfang/internal/auth"
 	"github.com/xinfang/xinfang/internal/config"
@@ -82,7 +84,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	}
 	authz := policy.RoleAuthorizer{}
 	wf, err := workflow.New(workflow.Config{
-		Client: db.Client, Authorizer: authz, Deadlines: policy.FixedDeadlines{}, Router: policy.OwnerRouter{},
+		Client: db.Client, Postgres: db.Dialect == dialect.Postgres, Authorizer: authz, Deadlines: policy.FixedDeadlines{}, Router: policy.OwnerRouter{},
 		PINSecret: pinKey, Location: loc, Now: opts.Now, Logger: log,
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	stdsql "database/sql"
 	"sync/atomic"
 
 	"entgo.io/ent/dialect"
@@ -64,4 +65,12 @@ func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
 	t.c.n.Add(1)
 	return t.Tx.Query(ctx, query, args, v)
+}
+
+// QueryContext counts and forwards raw queries (ent's ExecQuery feature).
+func (d *countingDriver) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
+	d.c.n.Add(1)
+	return d.Driver.(interface {
+		QueryContext(context.Context, string, ...any) (*stdsql.Rows, error)
+	}).QueryContext(ctx, query, args...)
 }

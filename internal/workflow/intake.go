@@ -52,7 +52,8 @@ type Submission struct {
 // Receipt is what the petitioner gets back: the PIN is never stored in
 // clear and is shown only here.
 type Receipt struct {
-	Case         *ent.CaseFile
+	CaseID       int
+	ReceivedAt   time.Time
 	TrackingCode string
 	PIN          string
 }
@@ -117,114 +118,136 @@ func (s *Service) intake(ctx context.Context, in Submission, eventType caseevent
 	if err != nil {
 		return nil, err
 	}
-	subject := policy.SubjectFrom(ctx)
-	var created *ent.CaseFile
-	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		route, err := s.route(ctx, tx, &in)
-		if err != nil {
+	nc := newCase{in: &in, pinHash: pinHash}
+	if keyHash != "" {
+		nc.keyHash = &keyHash
+	}
+	if err := s.prepareCase(ctx, &nc, policy.SubjectFrom(ctx), eventType); err != nil {
+		return nil, err
+	}
+	var id int
+	if s.postgres {
+		id, err = s.insertPostgres(ctx, nc)
+	} else {
+		err = s.inTx(ctx, func(tx *ent.Tx) error {
+			var err error
+			id, err = insertEnt(ctx, tx, nc)
 			return err
-		}
-		now := s.clock()
-		received := now
-		if !in.ReceivedAt.IsZero() {
-			received = in.ReceivedAt.UTC().Truncate(time.Microsecond)
-		}
-		limits, err := s.deadlines.Limits(ctx, policy.DeadlineInput{
-			DepartmentID: route.DepartmentID, Kind: string(in.Kind),
-			Priority: string(in.Priority), Channel: string(in.Channel),
 		})
-		if err != nil {
-			return fmt.Errorf("time limits: %w", err)
-		}
-		due := func(limit time.Duration) (*time.Time, error) {
-			if limit == 0 {
-				return nil, nil
-			}
-			t, err := s.deadlines.Due(ctx, route.DepartmentID, received, limit)
-			if err != nil {
-				return nil, fmt.Errorf("deadline: %w", err)
-			}
-			t = t.UTC().Truncate(time.Microsecond)
-			return &t, nil
-		}
-		ackDue, err := due(limits.Acknowledge)
-		if err != nil {
-			return err
-		}
-		decideDue, err := due(limits.Decide)
-		if err != nil {
-			return err
-		}
-		respondDue, err := due(limits.Respond)
-		if err != nil {
-			return err
-		}
-
-		var petitionerID *int
-		if c := in.Contact; !c.Anonymous && (c.Name != "" || c.Phone != "" || c.Email != "" || c.Address != "") {
-			p, err := tx.Petitioner.Create().
-				SetName(c.Name).SetPhone(c.Phone).SetEmail(c.Email).SetAddress(c.Address).
-				Save(ctx)
-			if err != nil {
-				return fmt.Errorf("create petitioner: %w", err)
-			}
-			petitionerID = &p.ID
-		}
-
-		who := actorOf(subject)
-		payload := map[string]any{
-			"channel": string(in.Channel), "kind": string(in.Kind), "priority": string(in.Priority),
-			"departmentId": route.DepartmentID, "routingReason": route.Reason,
-			"anonymous": in.Contact.Anonymous || petitionerID == nil,
-		}
-		ev := eventContent{
-			Seq: 1, Type: eventType, ActorKind: who.kind, ActorID: who.id,
-			OccurredAt: now, To: submitted, Public: true, Payload: payload,
-		}
-		hash := ev.hash()
-		create := tx.CaseFile.Create().
-			SetPinHash(pinHash).
-			SetChannel(in.Channel).
-			SetKind(in.Kind).
-			SetPriority(in.Priority).
-			SetSubject(in.Subject).
-			SetBody(in.Body).
-			SetLocale(in.Locale).
-			SetStatus(submitted).
-			SetVersion(1).
-			SetLastEventHash(hash).
-			SetReceivedAt(received).
-			SetAcknowledgedAt(now).
-			SetNillableAcknowledgeDue(ackDue).
-			SetNillableDecideDue(decideDue).
-			SetNillableRespondDue(respondDue).
-			SetDepartmentID(route.DepartmentID).
-			SetNillablePetitionerID(petitionerID).
-			SetNillableCategoryID(in.CategoryID).
-			SetNillableServiceProjectID(in.ServiceProjectID).
-			SetCreatedAt(now).
-			SetUpdatedAt(now)
-		if keyHash != "" {
-			create.SetIdempotencyKey(keyHash)
-		}
-		if who.kind == caseevent.ActorKindSTAFF {
-			create.SetRecordedByID(*who.id)
-		}
-		c, err := create.Save(ctx)
-		if err != nil {
-			return fmt.Errorf("create case: %w", err)
-		}
-		if _, err := ev.create(tx.CaseEvent.Create(), c.ID, hash).Save(ctx); err != nil {
-			return fmt.Errorf("append first event: %w", err)
-		}
-		created = c
-		return nil
-	})
+	}
 	if err != nil {
 		return nil, err
 	}
-	created = created.Unwrap()
-	return &Receipt{Case: created, TrackingCode: s.TrackingCode(created.ID, created.ReceivedAt), PIN: pin}, nil
+	return &Receipt{CaseID: id, ReceivedAt: nc.received, TrackingCode: s.TrackingCode(id, nc.received), PIN: pin}, nil
+}
+
+// prepareCase routes the case, computes its deadlines and its first event.
+// It only reads.
+func (s *Service) prepareCase(ctx context.Context, nc *newCase, subject policy.Subject, eventType caseevent.Type) error {
+	in := nc.in
+	route, err := s.route(ctx, s.client, in)
+	if err != nil {
+		return err
+	}
+	nc.departmentID = route.DepartmentID
+	nc.now = s.clock()
+	nc.received = nc.now
+	if !in.ReceivedAt.IsZero() {
+		nc.received = in.ReceivedAt.UTC().Truncate(time.Microsecond)
+	}
+	limits, err := s.deadlines.Limits(ctx, policy.DeadlineInput{
+		DepartmentID: route.DepartmentID, Kind: string(in.Kind),
+		Priority: string(in.Priority), Channel: string(in.Channel),
+	})
+	if err != nil {
+		return fmt.Errorf("time limits: %w", err)
+	}
+	due := func(limit time.Duration) (*time.Time, error) {
+		if limit == 0 {
+			return nil, nil
+		}
+		t, err := s.deadlines.Due(ctx, route.DepartmentID, nc.received, limit)
+		if err != nil {
+			return nil, fmt.Errorf("deadline: %w", err)
+		}
+		t = t.UTC().Truncate(time.Microsecond)
+		return &t, nil
+	}
+	if nc.ackDue, err = due(limits.Acknowledge); err != nil {
+		return err
+	}
+	if nc.decideDue, err = due(limits.Decide); err != nil {
+		return err
+	}
+	if nc.respondDue, err = due(limits.Respond); err != nil {
+		return err
+	}
+	c := in.Contact
+	nc.hasContact = !c.Anonymous && (c.Name != "" || c.Phone != "" || c.Email != "" || c.Address != "")
+	who := actorOf(subject)
+	if who.kind == caseevent.ActorKindSTAFF {
+		nc.recordedBy = who.id
+	}
+	nc.event = eventContent{
+		Seq: 1, Type: eventType, ActorKind: who.kind, ActorID: who.id,
+		OccurredAt: nc.now, To: submitted, Public: true,
+		Payload: map[string]any{
+			"channel": string(in.Channel), "kind": string(in.Kind), "priority": string(in.Priority),
+			"departmentId": route.DepartmentID, "routingReason": route.Reason,
+			"anonymous": !nc.hasContact,
+		},
+	}
+	nc.hash = nc.event.hash()
+	return nil
+}
+
+// insertEnt writes a new case through ent, in the caller's transaction.
+func insertEnt(ctx context.Context, tx *ent.Tx, nc newCase) (int, error) {
+	in := nc.in
+	var petitionerID *int
+	if nc.hasContact {
+		c := in.Contact
+		p, err := tx.Petitioner.Create().
+			SetName(c.Name).SetPhone(c.Phone).SetEmail(c.Email).SetAddress(c.Address).
+			SetCreatedAt(nc.now).SetUpdatedAt(nc.now).
+			Save(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("create petitioner: %w", err)
+		}
+		petitionerID = &p.ID
+	}
+	created, err := tx.CaseFile.Create().
+		SetPinHash(nc.pinHash).
+		SetNillableIdempotencyKey(nc.keyHash).
+		SetChannel(in.Channel).
+		SetKind(in.Kind).
+		SetPriority(in.Priority).
+		SetSubject(in.Subject).
+		SetBody(in.Body).
+		SetLocale(in.Locale).
+		SetStatus(submitted).
+		SetVersion(1).
+		SetLastEventHash(nc.hash).
+		SetReceivedAt(nc.received).
+		SetAcknowledgedAt(nc.now).
+		SetNillableAcknowledgeDue(nc.ackDue).
+		SetNillableDecideDue(nc.decideDue).
+		SetNillableRespondDue(nc.respondDue).
+		SetDepartmentID(nc.departmentID).
+		SetNillablePetitionerID(petitionerID).
+		SetNillableCategoryID(in.CategoryID).
+		SetNillableServiceProjectID(in.ServiceProjectID).
+		SetNillableRecordedByID(nc.recordedBy).
+		SetCreatedAt(nc.now).
+		SetUpdatedAt(nc.now).
+		Save(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("create case: %w", err)
+	}
+	if _, err := nc.event.create(tx.CaseEvent.Create(), created.ID, nc.hash).Save(ctx); err != nil {
+		return 0, fmt.Errorf("append first event: %w", err)
+	}
+	return created.ID, nil
 }
 
 // replay returns the earlier result of a submission with the same
@@ -240,17 +263,17 @@ func (s *Service) replay(ctx context.Context, keyHash string, in Submission) (*R
 	if c.Subject != in.Subject || c.Body != in.Body || c.Kind != in.Kind {
 		return nil, apperr.Field("idempotencyKey", "intake.idempotency_reused")
 	}
-	return &Receipt{Case: c, TrackingCode: s.TrackingCode(c.ID, c.ReceivedAt), PIN: s.idempotentPIN(keyHash)}, nil
+	return &Receipt{CaseID: c.ID, ReceivedAt: c.ReceivedAt, TrackingCode: s.TrackingCode(c.ID, c.ReceivedAt), PIN: s.idempotentPIN(keyHash)}, nil
 }
 
 // route picks the department of a new case: the staff override, or the
 // Router's decision from the category's and service project's owners.
-func (s *Service) route(ctx context.Context, tx *ent.Tx, in *Submission) (policy.Route, error) {
+func (s *Service) route(ctx context.Context, client *ent.Client, in *Submission) (policy.Route, error) {
 	var rin policy.RoutingInput
 	rin.Kind, rin.Channel, rin.Priority = string(in.Kind), string(in.Channel), string(in.Priority)
 	rin.Subject, rin.Body = in.Subject, in.Body
 	if in.CategoryID != nil {
-		cat, err := tx.Category.Get(ctx, *in.CategoryID)
+		cat, err := client.Category.Get(ctx, *in.CategoryID)
 		if ent.IsNotFound(err) || (err == nil && !cat.Active) {
 			return policy.Route{}, apperr.Field("categoryId", "intake.unknown_category")
 		}
@@ -262,7 +285,7 @@ func (s *Service) route(ctx context.Context, tx *ent.Tx, in *Submission) (policy
 		}
 	}
 	if in.ServiceProjectID != nil {
-		sp, err := tx.ServiceProject.Get(ctx, *in.ServiceProjectID)
+		sp, err := client.ServiceProject.Get(ctx, *in.ServiceProjectID)
 		if ent.IsNotFound(err) || (err == nil && !sp.Active) {
 			return policy.Route{}, apperr.Field("serviceProjectId", "intake.unknown_service_project")
 		}
@@ -274,12 +297,12 @@ func (s *Service) route(ctx context.Context, tx *ent.Tx, in *Submission) (policy
 		}
 	}
 	if in.DepartmentID != nil {
-		if err := activeDepartment(ctx, tx, *in.DepartmentID, "departmentId"); err != nil {
+		if err := activeDepartment(ctx, client, *in.DepartmentID, "departmentId"); err != nil {
 			return policy.Route{}, err
 		}
 		return policy.Route{DepartmentID: *in.DepartmentID, Reason: "override: " + in.RoutingReason}, nil
 	}
-	intakeID, err := s.intakeDepartment(ctx, tx)
+	intakeID, err := s.intakeDepartment(ctx, client)
 	if err != nil {
 		return policy.Route{}, err
 	}
@@ -298,14 +321,14 @@ const intakeCacheTTL = time.Minute
 
 // intakeDepartment returns the ID of the active intake department, the
 // routing fallback.
-func (s *Service) intakeDepartment(ctx context.Context, tx *ent.Tx) (int, error) {
+func (s *Service) intakeDepartment(ctx context.Context, client *ent.Client) (int, error) {
 	s.intakeMu.Lock()
 	id, until := s.intakeID, s.intakeUntil
 	s.intakeMu.Unlock()
 	if id != 0 && time.Now().Before(until) {
 		return id, nil
 	}
-	intake, err := tx.Department.Query().
+	intake, err := client.Department.Query().
 		Where(department.Intake(true), department.Active(true)).
 		Order(ent.Asc(department.FieldID)).
 		First(ctx)
@@ -321,8 +344,8 @@ func (s *Service) intakeDepartment(ctx context.Context, tx *ent.Tx) (int, error)
 	return intake.ID, nil
 }
 
-func activeDepartment(ctx context.Context, tx *ent.Tx, id int, field string) error {
-	ok, err := tx.Department.Query().Where(department.ID(id), department.Active(true)).Exist(ctx)
+func activeDepartment(ctx context.Context, client *ent.Client, id int, field string) error {
+	ok, err := client.Department.Query().Where(department.ID(id), department.Active(true)).Exist(ctx)
 	if err != nil {
 		return fmt.Errorf("check department: %w", err)
 	}

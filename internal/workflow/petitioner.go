@@ -59,5 +59,5 @@ func (s *Service) PetitionerRequestReview(ctx context.Context, cred Credentials,
 
 // ReceiptView returns the petitioner's view of a just-submitted case.
 func (s *Service) ReceiptView(ctx context.Context, r *Receipt) (*PublicCase, error) {
-	return s.PublicView(withPetitioner(ctx, r.Case.ID), r.Case.ID)
+	return s.PublicView(withPetitioner(ctx, r.CaseID), r.CaseID)
 }

@@ -259,3 +259,18 @@ func (s *Service) Petitioner(ctx context.Context, c *ent.CaseFile) (*ent.Petitio
 	}
 	return p, err
 }
+
+// Case returns a case the caller may read.
+func (s *Service) Case(ctx context.Context, id int) (*ent.CaseFile, error) {
+	c, err := s.client.CaseFile.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apperr.New(apperr.NotFound, "case.not_found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load case %d: %w", id, err)
+	}
+	if err := s.AuthorizeRead(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

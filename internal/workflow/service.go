@@ -19,7 +19,9 @@ import (
 
 // Config holds the dependencies of a Service.
 type Config struct {
-	Client     *ent.Client
+	Client *ent.Client
+	// Postgres selects the PostgreSQL fast paths (see intake_postgres.go).
+	Postgres   bool
 	Authorizer policy.Authorizer
 	Deadlines  policy.Deadlines
 	Router     policy.Router
@@ -37,6 +39,7 @@ type Config struct {
 // Service runs the case workflow.
 type Service struct {
 	client    *ent.Client
+	postgres  bool
 	authz     policy.Authorizer
 	deadlines policy.Deadlines
 	router    policy.Router
@@ -71,6 +74,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{
 		client:    cfg.Client,
+		postgres:  cfg.Postgres,
 		authz:     cfg.Authorizer,
 		deadlines: cfg.Deadlines,
 		router:    cfg.Router,

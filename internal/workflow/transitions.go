@@ -185,7 +185,7 @@ func (s *Service) Transfer(ctx context.Context, ref Ref, departmentID int, reaso
 			if c.DepartmentID != nil && *c.DepartmentID == departmentID {
 				return apperr.Field("departmentId", "transfer.same_department")
 			}
-			if err := activeDepartment(ctx, tx, departmentID, "departmentId"); err != nil {
+			if err := activeDepartment(ctx, tx.Client(), departmentID, "departmentId"); err != nil {
 				return err
 			}
 			if c.Status != submitted {

@@ -1,0 +1,313 @@
+// Command bench measures xinfang's two performance targets in one run on
+// one machine and writes the figures to docs/benchmarks.md:
+//
+//  1. Intake throughput: how many public submitCase mutations per second
+//     xinfang sustains over real HTTP on loopback, backed by PostgreSQL,
+//     compared with pgbench running the same three inserts (petitioner,
+//     case, first event) in one transaction against the same PostgreSQL
+//     server. pgbench is the baseline because it is the cheapest way to put
+//     that work into PostgreSQL: no HTTP, no GraphQL, no ORM, no
+//     validation. The ratio xinfang/pgbench therefore says how much of the
+//     database's capacity for the intake write xinfang delivers on the
+//     same hardware; the target is at least 0.5. Absolute figures depend
+//     on the machine, the ratio much less.
+//  2. Case read latency: p50/p90/p99 of one staff client fetching a case
+//     with its department, assignee and a 20-event timeline over HTTP,
+//     sequentially, on PostgreSQL (target p99 ≤ 5 ms) and, as an extra
+//     line, on the embedded SQLite database.
+//
+// Usage:
+//
+//	go run ./bench [-clients 16] [-duration 10s] [-fetches 2000] [-out docs/benchmarks.md]
+//
+// XINFANG_BENCH_POSTGRES_URL names the PostgreSQL server (default
+// postgres://postgres@127.0.0.1:5432/test?sslmode=disable); every part of
+// the benchmark runs in a private schema that is dropped at the end. The
+// program exits non-zero only when something fails, not when a target is
+// missed.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+
+	"github.com/xinfang/xinfang/internal/app"
+	"github.com/xinfang/xinfang/internal/config"
+	"github.com/xinfang/xinfang/internal/store"
+)
+
+// postgresURLEnv names the PostgreSQL server to benchmark against.
+const postgresURLEnv = "XINFANG_BENCH_POSTGRES_URL"
+
+const defaultPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// options are the command-line settings.
+type options struct {
+	clients      int
+	duration     time.Duration
+	warmup       time.Duration
+	fetches      int
+	fetchWarmup  int
+	out          string
+	cpuProfile   string
+	pgbench      string
+	pgbenchMode  string
+	postgresURL  string
+	skipSQLite   bool
+	commandLine  string
+	progressLogs *slog.Logger
+}
+
+func main() {
+	opts := parseFlags()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, opts); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags() options {
+	var o options
+	flag.IntVar(&o.clients, "clients", 16, "concurrent submitCase clients (and pgbench -c)")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured length of each throughput run")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured warm-up before each throughput run")
+	flag.IntVar(&o.fetches, "fetches", 2000, "measured case fetches per backend")
+	flag.IntVar(&o.fetchWarmup, "fetch-warmup", 200, "unmeasured case fetches before measuring")
+	flag.StringVar(&o.out, "out", "", "rewrite this Markdown file with the results")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the xinfang submitCase run to this file")
+	flag.StringVar(&o.pgbench, "pgbench", "pgbench", "pgbench executable")
+	flag.StringVar(&o.pgbenchMode, "pgbench-protocol", "prepared", "pgbench query protocol: simple, extended or prepared (xinfang's driver prepares statements too)")
+	flag.BoolVar(&o.skipSQLite, "skip-sqlite", false, "skip the SQLite timeline measurement")
+	flag.Parse()
+	if o.clients < 1 || o.fetches < 1 || o.duration <= 0 {
+		fmt.Fprintln(os.Stderr, "bench: -clients, -fetches and -duration must be positive")
+		os.Exit(2)
+	}
+	o.postgresURL = os.Getenv(postgresURLEnv)
+	if o.postgresURL == "" {
+		o.postgresURL = defaultPostgresURL
+	}
+	o.commandLine = commandLine(os.Args[1:])
+	o.progressLogs = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	return o
+}
+
+// commandLine renders how the program was started, for the report.
+func commandLine(args []string) string {
+	parts := []string{"go", "run", "./bench"}
+	for _, a := range args {
+		if strings.ContainsAny(a, " \t'\"$") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
+}
+
+// run performs every measurement and reports them.
+func run(ctx context.Context, o options) error {
+	log := o.progressLogs
+	admin, err := sql.Open("pgx", o.postgresURL)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", store.Redact(o.postgresURL), err)
+	}
+	defer admin.Close()
+	rep := &report{Started: time.Now(), Command: o.commandLine, Options: o}
+	if rep.Machine, err = machineFacts(ctx, admin, o.pgbench); err != nil {
+		return err
+	}
+	log.Info("machine", "cpus", rep.Machine.CPUs, "cpu", rep.Machine.CPUModel, "go", rep.Machine.GoVersion, "postgres", rep.Machine.Postgres)
+
+	schemas := &schemaSet{admin: admin, base: o.postgresURL, log: log}
+	defer schemas.dropAll()
+
+	if rep.PgbenchTPS, rep.PgbenchScript, err = measurePgbench(ctx, o, schemas, pgbenchScript); err != nil {
+		return fmt.Errorf("pgbench: %w", err)
+	}
+	if rep.PgbenchStatementTPS, rep.PgbenchStatementScript, err = measurePgbench(ctx, o, schemas, pgbenchStatementScript); err != nil {
+		return fmt.Errorf("pgbench (one statement): %w", err)
+	}
+	if err := measurePostgresApp(ctx, o, schemas, rep); err != nil {
+		return err
+	}
+	if !o.skipSQLite {
+		if rep.SQLiteFetch, err = measureSQLiteFetch(ctx, o); err != nil {
+			return fmt.Errorf("sqlite timeline: %w", err)
+		}
+	}
+	rep.Finished = time.Now()
+	rep.print(os.Stdout)
+	if o.out != "" {
+		if err := rep.writeMarkdown(o.out); err != nil {
+			return err
+		}
+		log.Info("report written", "file", o.out)
+	}
+	return nil
+}
+
+// measurePostgresApp runs the submitCase throughput and the timeline fetch
+// against one xinfang server on PostgreSQL.
+func measurePostgresApp(ctx context.Context, o options, schemas *schemaSet, rep *report) error {
+	_, dbURL, err := schemas.create(ctx)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(dbURL, "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	srv, err := startServer(ctx, db)
+	if err != nil {
+		return fmt.Errorf("start xinfang on postgres: %w", err)
+	}
+	defer srv.close()
+	if rep.XinfangTPS, err = measureSubmit(ctx, o, srv); err != nil {
+		return fmt.Errorf("submitCase throughput: %w", err)
+	}
+	if rep.PostgresFetch, err = measureFetch(ctx, o, srv, "postgres"); err != nil {
+		return fmt.Errorf("postgres timeline: %w", err)
+	}
+	return nil
+}
+
+// measureSQLiteFetch runs the timeline fetch against a server on the
+// embedded database.
+func measureSQLiteFetch(ctx context.Context, o options) (latency, error) {
+	dir, err := os.MkdirTemp("", "xinfang-bench-")
+	if err != nil {
+		return latency{}, err
+	}
+	defer os.RemoveAll(dir)
+	db, err := store.Open("", dir)
+	if err != nil {
+		return latency{}, err
+	}
+	defer db.Close()
+	srv, err := startServer(ctx, db)
+	if err != nil {
+		return latency{}, err
+	}
+	defer srv.close()
+	return measureFetch(ctx, o, srv, "sqlite")
+}
+
+// server is a running xinfang with the fixtures the benchmarks need.
+type server struct {
+	app      *app.App
+	http     *http.Server
+	url      string
+	dataDir  string
+	intakeID int
+}
+
+// startServer assembles xinfang on db the way the serve command does,
+// creates the intake department and serves on a loopback port.
+func startServer(ctx context.Context, db *store.DB) (*server, error) {
+	dir, err := os.MkdirTemp("", "xinfang-bench-data-")
+	if err != nil {
+		return nil, err
+	}
+	cfg := config.Config{
+		DataDir:         dir,
+		AutoMigrate:     true,
+		JWTSecret:       strings.Repeat("j", 32),
+		PINSecret:       strings.Repeat("p", 32),
+		TokenTTL:        time.Hour,
+		MaxBodyBytes:    1 << 20,
+		ComplexityLimit: 20000,
+		DepthLimit:      12,
+		TimeZone:        "Asia/Shanghai",
+		LogFormat:       "text",
+		LogLevel:        "error",
+	}
+	// The server logs nothing: an access log line per request would
+	// measure the terminal.
+	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler), app.Options{DB: db})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	dept, err := db.Client.Department.Create().SetCode("CS").SetName("客户服务部").
+		SetNameEn("Customer Service").SetIntake(true).Save(ctx)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("create intake department: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	hs := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, "bench: serve:", err)
+		}
+	}()
+	return &server{app: a, http: hs, url: "http://" + ln.Addr().String() + "/graphql", dataDir: dir, intakeID: dept.ID}, nil
+}
+
+func (s *server) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.http.Shutdown(ctx)
+	os.RemoveAll(s.dataDir)
+}
+
+// schemaSet creates private PostgreSQL schemas and drops them at the end.
+type schemaSet struct {
+	admin   *sql.DB
+	base    string
+	log     *slog.Logger
+	created []string
+}
+
+// create makes an empty schema and returns its name and a URL whose
+// connections use it, as internal/testenv does for tests.
+func (s *schemaSet) create(ctx context.Context) (name, dbURL string, err error) {
+	u, err := url.Parse(s.base)
+	if err != nil {
+		return "", "", fmt.Errorf("parse %s: %w", postgresURLEnv, err)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name = "xfbench_" + hex.EncodeToString(b[:])
+	if _, err := s.admin.ExecContext(ctx, "CREATE SCHEMA "+name); err != nil {
+		return "", "", fmt.Errorf("create schema (is PostgreSQL running at %s?): %w", store.Redact(s.base), err)
+	}
+	s.created = append(s.created, name)
+	s.log.Info("created schema", "schema", name)
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return name, u.String(), nil
+}
+
+func (s *schemaSet) dropAll() {
+	for _, name := range s.created {
+		if _, err := s.admin.Exec("DROP SCHEMA " + name + " CASCADE"); err != nil {
+			s.log.Warn("drop schema", "schema", name, "err", err)
+		} else {
+			s.log.Info("dropped schema", "schema", name)
+		}
+	}
+}
