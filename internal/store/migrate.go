@@ -11,6 +11,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"ariga.io/atlas/sql/migrate"
@@ -27,6 +28,8 @@ const migrationsTable = "xinfang_schema_migrations"
 // migrationLockKey is the pg_advisory_lock key that serialises migrating
 // replicas ("xinfang" in ASCII).
 const migrationLockKey = 0x78696e66616e67
+
+var autoMigrateMu sync.Mutex
 
 // Migration is one versioned migration file.
 type Migration struct {
@@ -92,6 +95,10 @@ func embeddedDir() (*migrate.MemDir, error) {
 // it applied.
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger) ([]string, error) {
 	if db.Dialect == dialect.SQLite {
+		// ent's automatic migration writes to package-level table
+		// definitions: two at once in one process (parallel tests) race.
+		autoMigrateMu.Lock()
+		defer autoMigrateMu.Unlock()
 		if err := db.Client.Schema.Create(ctx); err != nil {
 			return nil, fmt.Errorf("migrate sqlite schema: %w", err)
 		}

@@ -83,7 +83,9 @@ const sqlitePragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma
 func openSQLite(path string) (*DB, error) {
 	dsn := path
 	if !strings.HasPrefix(dsn, "file:") {
-		dsn = "file:" + dsn
+		// In a file: URI, "?" starts the options and "#" a fragment:
+		// escape them (and "%") in a plain path.
+		dsn = "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(dsn)
 	}
 	if strings.Contains(dsn, "?") {
 		dsn += "&" + sqlitePragmas

@@ -442,7 +442,9 @@ func (s *Service) Merge(ctx context.Context, ref Ref, intoID int) (*ent.CaseFile
 // a transition only stamps when it happened.
 func (s *Service) stamp(field string) func(context.Context, *ent.Tx, *ent.CaseFile, *ent.CaseEvent) error {
 	return func(ctx context.Context, tx *ent.Tx, c *ent.CaseFile, ev *ent.CaseEvent) error {
-		upd := tx.CaseFile.UpdateOneID(c.ID)
+		// updated_at too: ent's default would be the wall clock, not the
+		// service clock the event was stamped with.
+		upd := tx.CaseFile.UpdateOneID(c.ID).SetUpdatedAt(ev.OccurredAt)
 		if err := upd.Mutation().SetField(field, ev.OccurredAt); err != nil {
 			return fmt.Errorf("stamp %s: %w", field, err)
 		}
