@@ -423,4 +423,3 @@ func (l *loader) intake(ctx context.Context, p *plan, states []*caseState) error
 	}
 	return nil
 }
-
