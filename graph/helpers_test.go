@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/xinfang/xinfang/ent"
 	"github.com/xinfang/xinfang/ent/staff"
 	"github.com/xinfang/xinfang/internal/app"
+	"github.com/xinfang/xinfang/internal/clock"
 	"github.com/xinfang/xinfang/internal/config"
 	"github.com/xinfang/xinfang/internal/store"
 	"github.com/xinfang/xinfang/internal/testenv"
@@ -23,29 +23,11 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// clock is a test clock that only moves when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // testBundle is one test's server and fixtures.
 type testBundle struct {
 	t       *testing.T
 	app     *app.App
-	clock   *clock
+	clock   *clock.Manual
 	depts   map[string]*ent.Department
 	staff   map[string]*ent.Staff
 	tokens  map[string]string
@@ -94,7 +76,7 @@ func setup(t *testing.T, backend testenv.Backend, mutate ...func(*config.Config,
 func setupDB(t *testing.T, db *store.DB, mutate ...func(*config.Config, *app.Options)) *testBundle {
 	t.Helper()
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)} // a Monday, 09:00 in Shanghai
+	clk := clock.NewManual(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)) // a Monday, 09:00 in Shanghai
 	cfg := config.Config{
 		DataDir:         t.TempDir(),
 		JWTSecret:       strings.Repeat("j", 32),

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/xinfang/xinfang/ent"
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/internal/auth"
+	"github.com/xinfang/xinfang/internal/clock"
 	"github.com/xinfang/xinfang/internal/workflow"
 	"github.com/xinfang/xinfang/policy"
 )
@@ -108,7 +108,7 @@ func Load(ctx context.Context, client *ent.Client, pinSecret []byte, opts Option
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 
-	clk := &clock{t: now.AddDate(-1, 0, -7)}
+	clk := clock.NewManual(now.AddDate(-1, 0, -7))
 	svc, err := workflow.New(workflow.Config{Client: client, PINSecret: pinSecret, Location: opts.Location, Now: clk.Now})
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
@@ -145,33 +145,10 @@ func set(xs []string) map[string]bool {
 	return m
 }
 
-// clock is the loader's time: the workflow reads it, the loader moves it
-// forward from step to step.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now returns the clock's time.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// advance moves the clock to t, never backwards.
-func (c *clock) advance(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t.After(c.t) {
-		c.t = t
-	}
-}
-
 type loader struct {
 	client     *ent.Client
 	svc        *workflow.Service
-	clock      *clock
+	clock      *clock.Manual
 	org        *org
 	loc        *time.Location
 	now        time.Time
@@ -229,7 +206,7 @@ func (l *loader) run(ctx context.Context) ([]*caseState, error) {
 		if at.After(l.now) {
 			at = l.now
 		}
-		l.clock.advance(at)
+		l.clock.AdvanceTo(at)
 		if err := l.exec(ctx, p, st, states); err != nil {
 			code := ""
 			if s := states[p.idx]; s != nil {

@@ -188,20 +188,13 @@ var publicMessageKeys = map[caseevent.Type]string{
 // PublicView builds the petitioner's view of case id. The caller must be
 // the petitioner of that case (PetitionerAccess).
 func (s *Service) PublicView(ctx context.Context, id int) (*PublicCase, error) {
-	c, err := s.client.CaseFile.Query().
+	c, err := s.readable(ctx, s.client.CaseFile.Query().
 		Where(casefile.ID(id)).
 		WithDepartment().
 		WithEvents(func(q *ent.CaseEventQuery) {
 			q.Where(caseevent.Public(true)).Order(ent.Asc(caseevent.FieldSeq))
-		}).
-		Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apperr.New(apperr.NotFound, "case.not_found")
-	}
+		}), id)
 	if err != nil {
-		return nil, fmt.Errorf("load case %d: %w", id, err)
-	}
-	if err := s.AuthorizeRead(ctx, c); err != nil {
 		return nil, err
 	}
 	view := &PublicCase{
@@ -262,7 +255,13 @@ func (s *Service) Petitioner(ctx context.Context, c *ent.CaseFile) (*ent.Petitio
 
 // Case returns a case the caller may read.
 func (s *Service) Case(ctx context.Context, id int) (*ent.CaseFile, error) {
-	c, err := s.client.CaseFile.Get(ctx, id)
+	return s.readable(ctx, s.client.CaseFile.Query().Where(casefile.ID(id)), id)
+}
+
+// readable runs a query for case id and checks that the caller may read
+// the case.
+func (s *Service) readable(ctx context.Context, q *ent.CaseFileQuery, id int) (*ent.CaseFile, error) {
+	c, err := q.Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, apperr.New(apperr.NotFound, "case.not_found")
 	}
