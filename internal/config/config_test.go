@@ -1,0 +1,59 @@
+package config
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestSecretIsGeneratedOnceAndKept(t *testing.T) {
+	t.Parallel()
+	c := Config{DataDir: t.TempDir()}
+	first, err := c.Secret("", "jwt.key")
+	if err != nil || len(first) != 32 {
+		t.Fatalf("generate: %v (%d bytes)", err, len(first))
+	}
+	again, err := c.Secret("", "jwt.key")
+	if err != nil || string(again) != string(first) {
+		t.Fatal("the generated key must be reused")
+	}
+	info, err := os.Stat(filepath.Join(c.DataDir, "jwt.key"))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode: %v %v", info.Mode(), err)
+	}
+	given, err := c.Secret("configured-secret", "jwt.key")
+	if err != nil || string(given) != "configured-secret" {
+		t.Fatal("a configured secret wins")
+	}
+	if err := os.WriteFile(filepath.Join(c.DataDir, "pin.key"), []byte("zz\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Secret("", "pin.key"); err == nil {
+		t.Fatal("a damaged key file must be an error, not silently replaced")
+	}
+}
+
+func TestFlagsAndValidation(t *testing.T) {
+	t.Setenv("XINFANG_ADDR", ":9999")
+	var c Config
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	c.Register(fs)
+	if err := fs.Parse([]string{"-log-format", "json", "-websocket-origins", "a.example, b.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":9999" || c.LogFormat != "json" || len(c.WebsocketOrigins) != 2 {
+		t.Fatalf("config: %+v", c)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c.JWTSecret = "too short"
+	if err := c.Validate(); err == nil {
+		t.Fatal("short JWT secret accepted")
+	}
+	c.JWTSecret, c.TimeZone = "", "Mars/Olympus"
+	if err := c.Validate(); err == nil {
+		t.Fatal("unknown time zone accepted")
+	}
+}
