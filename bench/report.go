@@ -194,7 +194,7 @@ func (r *report) writeMarkdown(path string) error {
 		"without that care — three INSERTs in one transaction — in another schema migrated the same way, with the same "+
 		"number of clients:\n\n    %s\n\n"+
 		"For transparency the table also shows pgbench sending the same rows as one statement, xinfang's own shape, and "+
-		"the ratio to that; that figure is the floor of what the database can take and carries no target.\n\n"+
+		"the ratio to that; that figure is closer to the most the database can take for these rows, and carries no target.\n\n"+
 		"pgbench runs first (after its own %s warm-up run), then xinfang. Both share the %d CPUs with PostgreSQL; "+
 		"the benchmark client runs in xinfang's process.\n\n",
 		o.clients, o.clients, len([]rune(caseBody)), o.duration, o.warmup, pgbenchCommand(o), o.warmup, m.CPUs)
