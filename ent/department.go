@@ -63,7 +63,7 @@ type DepartmentEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [3]map[string]int
 
 	namedStaff           map[string][]*Staff
 	namedCases           map[string][]*CaseFile

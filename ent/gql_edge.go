@@ -134,27 +134,6 @@ func (_m *Department) Staff(
 	return _m.QueryStaff().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *Department) Cases(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*CaseOrder, where *CaseWhereInput,
-) (*CaseConnection, error) {
-	opts := []CasePaginateOption{
-		WithCaseOrder(orderBy),
-		WithCaseFilter(where.Filter),
-	}
-	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
-	if nodes, err := _m.NamedCases(alias); err == nil || hasTotalCount {
-		pager, err := newCasePager(opts, last != nil)
-		if err != nil {
-			return nil, err
-		}
-		conn := &CaseConnection{Edges: []*CaseEdge{}, TotalCount: totalCount}
-		conn.build(nodes, pager, after, first, before, last)
-		return conn, nil
-	}
-	return _m.QueryCases().Paginate(ctx, after, first, before, last, opts...)
-}
-
 func (_m *Department) ServiceProjects(ctx context.Context) (result []*ServiceProject, err error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
 		result, err = _m.NamedServiceProjects(graphql.GetFieldContext(ctx).Field.Alias)
@@ -205,25 +184,4 @@ func (_m *Staff) Department(ctx context.Context) (*Department, error) {
 		result, err = _m.QueryDepartment().Only(ctx)
 	}
 	return result, MaskNotFound(err)
-}
-
-func (_m *Staff) AssignedCases(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*CaseOrder, where *CaseWhereInput,
-) (*CaseConnection, error) {
-	opts := []CasePaginateOption{
-		WithCaseOrder(orderBy),
-		WithCaseFilter(where.Filter),
-	}
-	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
-	if nodes, err := _m.NamedAssignedCases(alias); err == nil || hasTotalCount {
-		pager, err := newCasePager(opts, last != nil)
-		if err != nil {
-			return nil, err
-		}
-		conn := &CaseConnection{Edges: []*CaseEdge{}, TotalCount: totalCount}
-		conn.build(nodes, pager, after, first, before, last)
-		return conn, nil
-	}
-	return _m.QueryAssignedCases().Paginate(ctx, after, first, before, last, opts...)
 }

@@ -668,7 +668,7 @@ func (_m *Department) Node(ctx context.Context) (node *Node, err error) {
 		ID:     _m.ID,
 		Type:   "Department",
 		Fields: make([]*Field, 12),
-		Edges:  make([]*Edge, 4),
+		Edges:  make([]*Edge, 3),
 	}
 	var buf []byte
 	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
@@ -778,32 +778,22 @@ func (_m *Department) Node(ctx context.Context) (node *Node, err error) {
 		return nil, err
 	}
 	node.Edges[1] = &Edge{
-		Type: "CaseFile",
-		Name: "cases",
-	}
-	err = _m.QueryCases().
-		Select(casefile.FieldID).
-		Scan(ctx, &node.Edges[1].IDs)
-	if err != nil {
-		return nil, err
-	}
-	node.Edges[2] = &Edge{
 		Type: "ServiceProject",
 		Name: "service_projects",
 	}
 	err = _m.QueryServiceProjects().
 		Select(serviceproject.FieldID).
-		Scan(ctx, &node.Edges[2].IDs)
+		Scan(ctx, &node.Edges[1].IDs)
 	if err != nil {
 		return nil, err
 	}
-	node.Edges[3] = &Edge{
+	node.Edges[2] = &Edge{
 		Type: "Category",
 		Name: "categories",
 	}
 	err = _m.QueryCategories().
 		Select(category.FieldID).
-		Scan(ctx, &node.Edges[3].IDs)
+		Scan(ctx, &node.Edges[2].IDs)
 	if err != nil {
 		return nil, err
 	}
@@ -980,7 +970,7 @@ func (_m *Staff) Node(ctx context.Context) (node *Node, err error) {
 		ID:     _m.ID,
 		Type:   "Staff",
 		Fields: make([]*Field, 10),
-		Edges:  make([]*Edge, 2),
+		Edges:  make([]*Edge, 1),
 	}
 	var buf []byte
 	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
@@ -1070,16 +1060,6 @@ func (_m *Staff) Node(ctx context.Context) (node *Node, err error) {
 	err = _m.QueryDepartment().
 		Select(department.FieldID).
 		Scan(ctx, &node.Edges[0].IDs)
-	if err != nil {
-		return nil, err
-	}
-	node.Edges[1] = &Edge{
-		Type: "CaseFile",
-		Name: "assigned_cases",
-	}
-	err = _m.QueryAssignedCases().
-		Select(casefile.FieldID).
-		Scan(ctx, &node.Edges[1].IDs)
 	if err != nil {
 		return nil, err
 	}

@@ -2832,10 +2832,6 @@ type DepartmentWhereInput struct {
 	HasStaff     *bool              `json:"hasStaff,omitempty"`
 	HasStaffWith []*StaffWhereInput `json:"hasStaffWith,omitempty"`
 
-	// "cases" edge predicates.
-	HasCases     *bool             `json:"hasCases,omitempty"`
-	HasCasesWith []*CaseWhereInput `json:"hasCasesWith,omitempty"`
-
 	// "service_projects" edge predicates.
 	HasServiceProjects     *bool                       `json:"hasServiceProjects,omitempty"`
 	HasServiceProjectsWith []*ServiceProjectWhereInput `json:"hasServiceProjectsWith,omitempty"`
@@ -3213,24 +3209,6 @@ func (i *DepartmentWhereInput) P() (predicate.Department, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, department.HasStaffWith(with...))
-	}
-	if i.HasCases != nil {
-		p := department.HasCases()
-		if !*i.HasCases {
-			p = department.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasCasesWith) > 0 {
-		with := make([]predicate.CaseFile, 0, len(i.HasCasesWith))
-		for _, w := range i.HasCasesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasCasesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, department.HasCasesWith(with...))
 	}
 	if i.HasServiceProjects != nil {
 		p := department.HasServiceProjects()
@@ -4314,10 +4292,6 @@ type StaffWhereInput struct {
 	// "department" edge predicates.
 	HasDepartment     *bool                   `json:"hasDepartment,omitempty"`
 	HasDepartmentWith []*DepartmentWhereInput `json:"hasDepartmentWith,omitempty"`
-
-	// "assigned_cases" edge predicates.
-	HasAssignedCases     *bool             `json:"hasAssignedCases,omitempty"`
-	HasAssignedCasesWith []*CaseWhereInput `json:"hasAssignedCasesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -4703,24 +4677,6 @@ func (i *StaffWhereInput) P() (predicate.Staff, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, staff.HasDepartmentWith(with...))
-	}
-	if i.HasAssignedCases != nil {
-		p := staff.HasAssignedCases()
-		if !*i.HasAssignedCases {
-			p = staff.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasAssignedCasesWith) > 0 {
-		with := make([]predicate.CaseFile, 0, len(i.HasAssignedCasesWith))
-		for _, w := range i.HasAssignedCasesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasAssignedCasesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, staff.HasAssignedCasesWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -60,7 +60,7 @@ type StaffEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [1]map[string]int
 
 	namedAssignedCases map[string][]*CaseFile
 	namedRecordedCases map[string][]*CaseFile

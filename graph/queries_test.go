@@ -129,6 +129,10 @@ func TestCaseListFiltersAndPagination(t *testing.T) {
 		b.fails("VALIDATION", "admin", listQuery, map[string]any{"first": 101})
 		b.fails("UNAUTHENTICATED", "", listQuery, nil)
 		b.fails("FORBIDDEN", "hr", listQuery, nil)
+		// Cases are only reachable through the authorized list, not through
+		// a department or a staff member.
+		b.fails("GRAPHQL_VALIDATION_FAILED", "hr", `{ departments { edges { node { cases { totalCount } } } } }`, nil)
+		b.fails("GRAPHQL_VALIDATION_FAILED", "hr", `{ staff { edges { node { assignedCases { totalCount } } } } }`, nil)
 	})
 }
 
@@ -283,7 +287,7 @@ func TestGuards(t *testing.T) {
 	require.Equal(t, 413, resp.status)
 	require.Equal(t, "LIMIT_EXCEEDED", resp.Errors[0].Code())
 	// Depth.
-	deep := `{ cases(first: 1) { edges { node { department { cases(first: 1) { edges { node { id } } } } } } } }`
+	deep := `{ cases(first: 1) { edges { node { department { staff(first: 1) { edges { node { department { id } } } } } } } } }`
 	b.fails("LIMIT_EXCEEDED", "admin", deep, nil)
 	// Complexity: a page of 100 with nested pages costs too much.
 	complex := `{ cases(first: 100) { edges { node { id subject body events(first: 50) { edges { node { type } } } } } } }`

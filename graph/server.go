@@ -187,13 +187,7 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Case.Events = func(child int, _ *entgql.Cursor[int], first *int, _ *entgql.Cursor[int], last *int, _ *ent.CaseEventOrder, _ *ent.CaseEventWhereInput) int {
 		return 1 + child*pageCost(first, last, timelinePageCost)
 	}
-	c.Department.Cases = func(child int, _ *entgql.Cursor[int], first *int, _ *entgql.Cursor[int], last *int, _ []*ent.CaseOrder, _ *ent.CaseWhereInput) int {
-		return 1 + child*pageCost(first, last, unboundedListCost)
-	}
 	c.Department.Staff = func(child int, _ *entgql.Cursor[int], first *int, _ *entgql.Cursor[int], last *int, _ *ent.StaffOrder, _ *ent.StaffWhereInput) int {
-		return 1 + child*pageCost(first, last, unboundedListCost)
-	}
-	c.Staff.AssignedCases = func(child int, _ *entgql.Cursor[int], first *int, _ *entgql.Cursor[int], last *int, _ []*ent.CaseOrder, _ *ent.CaseWhereInput) int {
 		return 1 + child*pageCost(first, last, unboundedListCost)
 	}
 }

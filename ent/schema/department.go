@@ -66,9 +66,11 @@ func (Department) Edges() []ent.Edge {
 		edge.To("staff", Staff.Type).
 			Comment("Staff members of the department.").
 			Annotations(entgql.RelayConnection()),
+		// Not in GraphQL: cases are listed through Query.cases (filter
+		// departmentID), which authorizes the caller.
 		edge.To("cases", CaseFile.Type).
 			Comment("Cases currently owned by the department.").
-			Annotations(entgql.RelayConnection()),
+			Annotations(entgql.Skip()),
 		edge.To("service_projects", ServiceProject.Type).
 			Comment("Service projects the department runs."),
 		edge.To("categories", Category.Type).

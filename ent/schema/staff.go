@@ -67,9 +67,11 @@ func (Staff) Edges() []ent.Edge {
 			Field("department_id").
 			Unique().
 			Comment("The member's department."),
+		// Not in GraphQL: cases are listed through Query.cases (filter
+		// assigneeID), which authorizes the caller.
 		edge.To("assigned_cases", CaseFile.Type).
 			Comment("Cases currently assigned to the member.").
-			Annotations(entgql.RelayConnection()),
+			Annotations(entgql.Skip()),
 		edge.To("recorded_cases", CaseFile.Type).
 			Comment("Cases the member recorded from a hotline call, email, letter, visit or consultation.").
 			Annotations(entgql.Skip()),

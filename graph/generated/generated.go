@@ -165,7 +165,6 @@ type ComplexityRoot struct {
 	Department struct {
 		Active          func(childComplexity int) int
 		BusinessHours   func(childComplexity int) int
-		Cases           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CaseOrder, where *ent.CaseWhereInput) int
 		Categories      func(childComplexity int) int
 		Code            func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
@@ -316,19 +315,18 @@ type ComplexityRoot struct {
 	}
 
 	Staff struct {
-		Active        func(childComplexity int) int
-		AssignedCases func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CaseOrder, where *ent.CaseWhereInput) int
-		CreatedAt     func(childComplexity int) int
-		Department    func(childComplexity int) int
-		DepartmentID  func(childComplexity int) int
-		DisplayName   func(childComplexity int) int
-		Email         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		LastLoginAt   func(childComplexity int) int
-		Locale        func(childComplexity int) int
-		Role          func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		Username      func(childComplexity int) int
+		Active       func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Department   func(childComplexity int) int
+		DepartmentID func(childComplexity int) int
+		DisplayName  func(childComplexity int) int
+		Email        func(childComplexity int) int
+		ID           func(childComplexity int) int
+		LastLoginAt  func(childComplexity int) int
+		Locale       func(childComplexity int) int
+		Role         func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		Username     func(childComplexity int) int
 	}
 
 	StaffConnection struct {
@@ -985,17 +983,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Department.BusinessHours(childComplexity), true
-	case "Department.cases":
-		if e.ComplexityRoot.Department.Cases == nil {
-			break
-		}
-
-		args, err := ec.field_Department_cases_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Department.Cases(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.CaseOrder), args["where"].(*ent.CaseWhereInput)), true
 	case "Department.categories":
 		if e.ComplexityRoot.Department.Categories == nil {
 			break
@@ -1790,17 +1777,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Staff.Active(childComplexity), true
-	case "Staff.assignedCases":
-		if e.ComplexityRoot.Staff.AssignedCases == nil {
-			break
-		}
-
-		args, err := ec.field_Staff_assignedCases_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Staff.AssignedCases(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.CaseOrder), args["where"].(*ent.CaseWhereInput)), true
 	case "Staff.createdAt":
 		if e.ComplexityRoot.Staff.CreatedAt == nil {
 			break
@@ -5090,40 +5066,6 @@ type Department implements Node {
     where: StaffWhereInput
   ): StaffConnection!
   """
-  Cases currently owned by the department.
-  """
-  cases(
-    """
-    Returns the elements in the list that come after the specified cursor.
-    """
-    after: Cursor
-
-    """
-    Returns the first _n_ elements from the list.
-    """
-    first: Int
-
-    """
-    Returns the elements in the list that come before the specified cursor.
-    """
-    before: Cursor
-
-    """
-    Returns the last _n_ elements from the list.
-    """
-    last: Int
-
-    """
-    Ordering options for Cases returned from the connection.
-    """
-    orderBy: [CaseOrder!]
-
-    """
-    Filtering options for Cases returned from the connection.
-    """
-    where: CaseWhereInput
-  ): CaseConnection!
-  """
   Service projects the department runs.
   """
   serviceProjects: [ServiceProject!]
@@ -5593,14 +5535,6 @@ input DepartmentWhereInput {
   Has a staff matching any of these filters.
   """
   hasStaffWith: [StaffWhereInput!]
-  """
-  cases edge predicates
-  """
-  hasCases: Boolean
-  """
-  Has a cases matching any of these filters.
-  """
-  hasCasesWith: [CaseWhereInput!]
   """
   service_projects edge predicates
   """
@@ -6694,40 +6628,6 @@ type Staff implements Node {
   The member's department.
   """
   department: Department
-  """
-  Cases currently assigned to the member.
-  """
-  assignedCases(
-    """
-    Returns the elements in the list that come after the specified cursor.
-    """
-    after: Cursor
-
-    """
-    Returns the first _n_ elements from the list.
-    """
-    first: Int
-
-    """
-    Returns the elements in the list that come before the specified cursor.
-    """
-    before: Cursor
-
-    """
-    Returns the last _n_ elements from the list.
-    """
-    last: Int
-
-    """
-    Ordering options for Cases returned from the connection.
-    """
-    orderBy: [CaseOrder!]
-
-    """
-    Filtering options for Cases returned from the connection.
-    """
-    where: CaseWhereInput
-  ): CaseConnection!
 }
 """
 A connection to a list of items.
@@ -7251,14 +7151,6 @@ input StaffWhereInput {
   Has a department matching any of these filters.
   """
   hasDepartmentWith: [DepartmentWhereInput!]
-  """
-  assigned_cases edge predicates
-  """
-  hasAssignedCases: Boolean
-  """
-  Has a assigned cases matching any of these filters.
-  """
-  hasAssignedCasesWith: [CaseWhereInput!]
 }
 """
 The builtin Time type
@@ -8042,8 +7934,6 @@ func (ec *executionContext) childFields_Department(ctx context.Context, field gr
 		return ec.fieldContext_Department_active(ctx, field)
 	case "staff":
 		return ec.fieldContext_Department_staff(ctx, field)
-	case "cases":
-		return ec.fieldContext_Department_cases(ctx, field)
 	case "serviceProjects":
 		return ec.fieldContext_Department_serviceProjects(ctx, field)
 	case "categories":
@@ -8262,8 +8152,6 @@ func (ec *executionContext) childFields_Staff(ctx context.Context, field graphql
 		return ec.fieldContext_Staff_departmentID(ctx, field)
 	case "department":
 		return ec.fieldContext_Staff_department(ctx, field)
-	case "assignedCases":
-		return ec.fieldContext_Staff_assignedCases(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Staff", field.Name)
 }
@@ -8464,60 +8352,6 @@ func (ec *executionContext) field_Case_events_args(ctx context.Context, rawArgs 
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.CaseEventWhereInput, error) {
 			return ec.unmarshalOCaseEventWhereInput2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐCaseEventWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
-	return args, nil
-}
-
-func (ec *executionContext) field_Department_cases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*ent.CaseOrder, error) {
-			return ec.unmarshalOCaseOrder2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐCaseOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.CaseWhereInput, error) {
-			return ec.unmarshalOCaseWhereInput2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐCaseWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9066,60 +8900,6 @@ func (ec *executionContext) field_Query_staff_args(ctx context.Context, rawArgs 
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.StaffWhereInput, error) {
 			return ec.unmarshalOStaffWhereInput2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐStaffWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
-	return args, nil
-}
-
-func (ec *executionContext) field_Staff_assignedCases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*ent.CaseOrder, error) {
-			return ec.unmarshalOCaseOrder2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐCaseOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.CaseWhereInput, error) {
-			return ec.unmarshalOCaseWhereInput2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐCaseWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11801,50 +11581,6 @@ func (ec *executionContext) fieldContext_Department_staff(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Department_staff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Department_cases(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Department_cases(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return obj.Cases(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.CaseOrder), fc.Args["where"].(*ent.CaseWhereInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.CaseConnection) graphql.Marshaler {
-			return ec.marshalNCaseConnection2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐCaseConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Department_cases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Department",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Department_cases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15082,50 +14818,6 @@ func (ec *executionContext) fieldContext_Staff_department(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Department(ctx, field)
 		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Staff_assignedCases(ctx context.Context, field graphql.CollectedField, obj *ent.Staff) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Staff_assignedCases(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return obj.AssignedCases(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.CaseOrder), fc.Args["where"].(*ent.CaseWhereInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.CaseConnection) graphql.Marshaler {
-			return ec.marshalNCaseConnection2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐCaseConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Staff_assignedCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Staff",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Staff_assignedCases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
 	}
 	return fc, nil
 }
@@ -20895,7 +20587,7 @@ func (ec *executionContext) unmarshalInputDepartmentWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "nameEn", "nameEnNEQ", "nameEnIn", "nameEnNotIn", "nameEnGT", "nameEnGTE", "nameEnLT", "nameEnLTE", "nameEnContains", "nameEnHasPrefix", "nameEnHasSuffix", "nameEnEqualFold", "nameEnContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "intake", "intakeNEQ", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "active", "activeNEQ", "hasStaff", "hasStaffWith", "hasCases", "hasCasesWith", "hasServiceProjects", "hasServiceProjectsWith", "hasCategories", "hasCategoriesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "nameEn", "nameEnNEQ", "nameEnIn", "nameEnNotIn", "nameEnGT", "nameEnGTE", "nameEnLT", "nameEnLTE", "nameEnContains", "nameEnHasPrefix", "nameEnHasSuffix", "nameEnEqualFold", "nameEnContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "intake", "intakeNEQ", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "active", "activeNEQ", "hasStaff", "hasStaffWith", "hasServiceProjects", "hasServiceProjectsWith", "hasCategories", "hasCategoriesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21588,20 +21280,6 @@ func (ec *executionContext) unmarshalInputDepartmentWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.HasStaffWith = data
-		case "hasCases":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCases"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCases = data
-		case "hasCasesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCasesWith"))
-			data, err := ec.unmarshalOCaseWhereInput2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐCaseWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCasesWith = data
 		case "hasServiceProjects":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasServiceProjects"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -23721,7 +23399,7 @@ func (ec *executionContext) unmarshalInputStaffWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "username", "usernameNEQ", "usernameIn", "usernameNotIn", "usernameGT", "usernameGTE", "usernameLT", "usernameLTE", "usernameContains", "usernameHasPrefix", "usernameHasSuffix", "usernameEqualFold", "usernameContainsFold", "displayName", "displayNameNEQ", "displayNameIn", "displayNameNotIn", "displayNameGT", "displayNameGTE", "displayNameLT", "displayNameLTE", "displayNameContains", "displayNameHasPrefix", "displayNameHasSuffix", "displayNameEqualFold", "displayNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "active", "activeNEQ", "lastLoginAt", "lastLoginAtNEQ", "lastLoginAtIn", "lastLoginAtNotIn", "lastLoginAtGT", "lastLoginAtGTE", "lastLoginAtLT", "lastLoginAtLTE", "lastLoginAtIsNil", "lastLoginAtNotNil", "departmentID", "departmentIDNEQ", "departmentIDIn", "departmentIDNotIn", "departmentIDIsNil", "departmentIDNotNil", "hasDepartment", "hasDepartmentWith", "hasAssignedCases", "hasAssignedCasesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "username", "usernameNEQ", "usernameIn", "usernameNotIn", "usernameGT", "usernameGTE", "usernameLT", "usernameLTE", "usernameContains", "usernameHasPrefix", "usernameHasSuffix", "usernameEqualFold", "usernameContainsFold", "displayName", "displayNameNEQ", "displayNameIn", "displayNameNotIn", "displayNameGT", "displayNameGTE", "displayNameLT", "displayNameLTE", "displayNameContains", "displayNameHasPrefix", "displayNameHasSuffix", "displayNameEqualFold", "displayNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "active", "activeNEQ", "lastLoginAt", "lastLoginAtNEQ", "lastLoginAtIn", "lastLoginAtNotIn", "lastLoginAtGT", "lastLoginAtGTE", "lastLoginAtLT", "lastLoginAtLTE", "lastLoginAtIsNil", "lastLoginAtNotNil", "departmentID", "departmentIDNEQ", "departmentIDIn", "departmentIDNotIn", "departmentIDIsNil", "departmentIDNotNil", "hasDepartment", "hasDepartmentWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24449,20 +24127,6 @@ func (ec *executionContext) unmarshalInputStaffWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasDepartmentWith = data
-		case "hasAssignedCases":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssignedCases"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAssignedCases = data
-		case "hasAssignedCasesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssignedCasesWith"))
-			data, err := ec.unmarshalOCaseWhereInput2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐCaseWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAssignedCasesWith = data
 		}
 	}
 	return it, nil
@@ -25543,12 +25207,6 @@ func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Department_staff(ctx, field, obj)
 				})
-		case "cases":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Department_cases(ctx, field, obj)
-				})
 		case "serviceProjects":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -26562,12 +26220,6 @@ func (ec *executionContext) _Staff(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Staff_department(ctx, field, obj)
-				})
-		case "assignedCases":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Staff_assignedCases(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
