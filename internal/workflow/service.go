@@ -155,6 +155,9 @@ func translateStoreError(err error) error {
 
 // change is what a transition writes: the case update and the event.
 type change struct {
+	// now is the time of the transition: the event's time and every
+	// timestamp the transition sets.
+	now     time.Time
 	update  *ent.CaseFileUpdate
 	to      status
 	event   caseevent.Type
@@ -222,6 +225,7 @@ func (s *Service) apply(ctx context.Context, t transition) (*ent.CaseFile, error
 			return invalidTransition(c)
 		}
 		ch := &change{
+			now:    s.clock(),
 			update: tx.CaseFile.Update().Where(casefile.ID(c.ID), casefile.Version(c.Version)),
 			to:     t.rule.to,
 			event:  t.rule.event,
@@ -259,7 +263,7 @@ func (s *Service) apply(ctx context.Context, t transition) (*ent.CaseFile, error
 // only matches the version the case was loaded at; zero rows means a
 // concurrent writer won.
 func (s *Service) record(ctx context.Context, tx *ent.Tx, c *ent.CaseFile, ch *change, who actor) (*ent.CaseEvent, error) {
-	now := s.clock()
+	now := ch.now
 	from := c.Status
 	ev := eventContent{
 		Seq:        c.Version + 1,

@@ -39,7 +39,7 @@ func (s *Service) Accept(ctx context.Context, ref Ref, priority *casefile.Priori
 	}
 	return s.apply(ctx, transition{caseID: ref.ID, expectedVersion: ref.Version, rule: rules[ActionAccept],
 		build: func(ctx context.Context, _ *ent.Tx, c *ent.CaseFile, ch *change) error {
-			ch.update.SetDecidedAt(s.clock())
+			ch.update.SetDecidedAt(ch.now)
 			if priority != nil && *priority != c.Priority {
 				if err := casefile.PriorityValidator(*priority); err != nil {
 					return apperr.Field("priority", "input.invalid")
@@ -66,7 +66,7 @@ func (s *Service) Decline(ctx context.Context, ref Ref, reason string) (*ent.Cas
 	}
 	return s.apply(ctx, transition{caseID: ref.ID, expectedVersion: ref.Version, rule: rules[ActionDecline],
 		build: func(_ context.Context, _ *ent.Tx, _ *ent.CaseFile, ch *change) error {
-			ch.update.SetDecidedAt(s.clock()).SetDeclineReason(reason)
+			ch.update.SetDecidedAt(ch.now).SetDeclineReason(reason)
 			ch.set("reason", reason)
 			return nil
 		}})
@@ -92,7 +92,7 @@ func (s *Service) Assign(ctx context.Context, ref Ref, assigneeID int) (*ent.Cas
 			if c.DepartmentID == nil || member.DepartmentID == nil || *member.DepartmentID != *c.DepartmentID {
 				return apperr.Field("assigneeId", "assign.other_department")
 			}
-			ch.update.SetAssigneeID(assigneeID).SetAssignedAt(s.clock()).ClearStartedAt()
+			ch.update.SetAssigneeID(assigneeID).SetAssignedAt(ch.now).ClearStartedAt()
 			ch.set("assigneeId", assigneeID)
 			if c.AssigneeID != nil {
 				ch.set("previousAssigneeId", *c.AssigneeID)
@@ -107,9 +107,10 @@ func (s *Service) StartWork(ctx context.Context, ref Ref) (*ent.CaseFile, error)
 		return nil, err
 	}
 	return s.apply(ctx, transition{caseID: ref.ID, expectedVersion: ref.Version, rule: rules[ActionStartWork],
-		build: func(context.Context, *ent.Tx, *ent.CaseFile, *change) error {
+		build: func(_ context.Context, _ *ent.Tx, _ *ent.CaseFile, ch *change) error {
+			ch.update.SetStartedAt(ch.now)
 			return nil
-		}, after: s.stamp(casefile.FieldStartedAt)})
+		}})
 }
 
 // AddNote adds an internal note, or a public one the petitioner sees. It
@@ -138,7 +139,7 @@ func (s *Service) RequestInformation(ctx context.Context, ref Ref, question stri
 	}
 	return s.apply(ctx, transition{caseID: ref.ID, expectedVersion: ref.Version, rule: rules[ActionRequestInformation],
 		build: func(_ context.Context, _ *ent.Tx, _ *ent.CaseFile, ch *change) error {
-			ch.update.SetPausedAt(s.clock())
+			ch.update.SetPausedAt(ch.now)
 			ch.set("question", question)
 			return nil
 		}})
@@ -154,7 +155,7 @@ func (s *Service) ProvideInformation(ctx context.Context, ref Ref, answer string
 	}
 	return s.apply(ctx, transition{caseID: ref.ID, expectedVersion: ref.Version, rule: provideInformationRule,
 		build: func(_ context.Context, _ *ent.Tx, c *ent.CaseFile, ch *change) error {
-			now := s.clock()
+			now := ch.now
 			var paused time.Duration
 			if c.PausedAt != nil {
 				paused = now.Sub(*c.PausedAt)
@@ -287,7 +288,7 @@ func (s *Service) Respond(ctx context.Context, ref Ref, outcome casefile.Outcome
 	}
 	return s.apply(ctx, transition{caseID: ref.ID, expectedVersion: ref.Version, rule: rules[ActionRespond],
 		build: func(_ context.Context, _ *ent.Tx, c *ent.CaseFile, ch *change) error {
-			now := s.clock()
+			now := ch.now
 			ch.update.SetOutcome(outcome).SetReply(reply).SetRespondedAt(now).ClearExtensionRequestedHours()
 			if c.FirstRespondedAt == nil {
 				ch.update.SetFirstRespondedAt(now)
@@ -305,7 +306,10 @@ func (s *Service) Close(ctx context.Context, ref Ref) (*ent.CaseFile, error) {
 		return nil, err
 	}
 	return s.apply(ctx, transition{caseID: ref.ID, expectedVersion: ref.Version, rule: rules[ActionClose],
-		after: s.stamp(casefile.FieldClosedAt)})
+		build: func(_ context.Context, _ *ent.Tx, _ *ent.CaseFile, ch *change) error {
+			ch.update.SetClosedAt(ch.now)
+			return nil
+		}})
 }
 
 // Rate records the petitioner's satisfaction with a closed case, once per
@@ -323,7 +327,7 @@ func (s *Service) Rate(ctx context.Context, ref Ref, rating int, comment string)
 			if c.Rating != nil {
 				return apperr.New(apperr.InvalidTransition, "rate.already_rated")
 			}
-			ch.update.SetRating(rating).SetRatingComment(comment).SetRatedAt(s.clock())
+			ch.update.SetRating(rating).SetRatingComment(comment).SetRatedAt(ch.now)
 			ch.set("rating", rating)
 			ch.set("reviewRound", c.ReviewRound)
 			if comment != "" {
@@ -354,7 +358,7 @@ func (s *Service) RequestReview(ctx context.Context, ref Ref, reason string) (*e
 			if deadline == nil {
 				return apperr.New(apperr.InvalidTransition, "review.exhausted")
 			}
-			now := s.clock()
+			now := ch.now
 			if now.After(*deadline) {
 				return apperr.New(apperr.InvalidTransition, "review.window_passed")
 			}
@@ -422,7 +426,7 @@ func (s *Service) Merge(ctx context.Context, ref Ref, intoID int) (*ent.CaseFile
 			ch.set("intoId", intoID)
 			return nil
 		},
-		after: func(ctx context.Context, tx *ent.Tx, c *ent.CaseFile, _ *ent.CaseEvent) error {
+		after: func(ctx context.Context, tx *ent.Tx, c *ent.CaseFile, ev *ent.CaseEvent) error {
 			target, err := tx.CaseFile.Get(ctx, intoID)
 			if err != nil {
 				return fmt.Errorf("reload merge target: %w", err)
@@ -436,20 +440,6 @@ func (s *Service) Merge(ctx context.Context, ref Ref, intoID int) (*ent.CaseFile
 			_, err = s.record(ctx, tx, target, tch, actorOf(subject))
 			return err
 		}})
-}
-
-// stamp returns an after-hook that sets a timestamp field to now; used where
-// a transition only stamps when it happened.
-func (s *Service) stamp(field string) func(context.Context, *ent.Tx, *ent.CaseFile, *ent.CaseEvent) error {
-	return func(ctx context.Context, tx *ent.Tx, c *ent.CaseFile, ev *ent.CaseEvent) error {
-		// updated_at too: ent's default would be the wall clock, not the
-		// service clock the event was stamped with.
-		upd := tx.CaseFile.UpdateOneID(c.ID).SetUpdatedAt(ev.OccurredAt)
-		if err := upd.Mutation().SetField(field, ev.OccurredAt); err != nil {
-			return fmt.Errorf("stamp %s: %w", field, err)
-		}
-		return upd.Exec(ctx)
-	}
 }
 
 // limitsOf returns the time limits of a case at a priority.
