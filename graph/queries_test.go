@@ -395,3 +395,38 @@ func TestPersonalData(t *testing.T) {
 	b.ok("admin", query, map[string]any{"id": itoa(id)}, &v)
 	require.Nil(t, v.Node.Petitioner)
 }
+
+// TestCrossMerges: merging A into B while B is merged into A never leaves
+// both merged and never fails with an internal error (PostgreSQL may see a
+// deadlock, which is reported as CONFLICT).
+func TestCrossMerges(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, backend testenv.Backend) {
+		b := setup(t, backend)
+		for round := 0; round < 8; round++ {
+			x := b.submit(fmt.Sprintf("重复 %d A", round), "内容")
+			y := b.submit(fmt.Sprintf("重复 %d B", round), "内容")
+			var wg sync.WaitGroup
+			var wins atomic.Int32
+			for _, pair := range [][2]submitted{{x, y}, {y, x}} {
+				wg.Add(1)
+				go func(from, into submitted) {
+					defer wg.Done()
+					resp := b.do(request{as: "intake", query: `mutation($in: MergeCaseInput!) { mergeCase(input: $in) { id } }`,
+						vars: map[string]any{"in": map[string]any{"id": from.ID, "version": 1, "intoId": into.ID}}})
+					if len(resp.Errors) == 0 {
+						wins.Add(1)
+						return
+					}
+					switch resp.Errors[0].Code() {
+					case "CONFLICT", "VALIDATION", "INVALID_TRANSITION":
+					default:
+						t.Errorf("round %d: %+v", round, resp.Errors[0])
+					}
+				}(pair[0], pair[1])
+			}
+			wg.Wait()
+			require.EqualValues(t, 1, wins.Load(), "round %d", round)
+		}
+	})
+}

@@ -6,10 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/xinfang/xinfang/internal/apperr"
 )
 
 // insertCasePostgres writes a new case — petitioner, case row and first
@@ -71,36 +67,18 @@ func (s *Service) insertPostgres(ctx context.Context, nc newCase) (int, error) {
 		string(nc.event.Type), string(nc.event.ActorKind), string(payload),
 	)
 	if err != nil {
-		return 0, translatePostgresError(err)
+		return 0, translateStoreError(err)
 	}
 	defer rows.Close()
 	var id int
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
-			return 0, translatePostgresError(err)
+			return 0, translateStoreError(err)
 		}
 		return 0, errors.New("insert case: no row returned")
 	}
 	if err := rows.Scan(&id); err != nil {
 		return 0, fmt.Errorf("insert case: %w", err)
 	}
-	return id, translatePostgresError(rows.Close())
-}
-
-// translatePostgresError maps constraint violations of the raw statement
-// to the errors ent would have given: a unique violation (the same
-// idempotency key submitted twice at once) is a CONFLICT, a foreign-key
-// violation (a category deleted meanwhile) a VALIDATION.
-func translatePostgresError(err error) error {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		return err
-	}
-	switch pgErr.Code {
-	case "23505":
-		return apperr.New(apperr.Conflict, "case.stale").Wrap(err)
-	case "23503":
-		return apperr.New(apperr.Validation, "input.invalid").With("field", pgErr.ConstraintName).Wrap(err)
-	}
-	return err
+	return id, translateStoreError(rows.Close())
 }

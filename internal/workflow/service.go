@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/xinfang/xinfang/ent"
 	"github.com/xinfang/xinfang/ent/caseevent"
 	"github.com/xinfang/xinfang/ent/casefile"
@@ -134,12 +136,22 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 }
 
 // translateStoreError turns database refusals into API errors: a lost race
-// on a unique key (two writers appending the same event position) is a
-// CONFLICT; an ent validation error is a VALIDATION.
+// (two writers appending the same event position, a deadlock between two
+// merges, a busy SQLite database) is a CONFLICT the caller may retry; an
+// ent validation error is a VALIDATION.
 func translateStoreError(err error) error {
 	var ae *apperr.Error
+	var pgErr *pgconn.PgError
 	switch {
 	case errors.As(err, &ae):
+		return err
+	case errors.As(err, &pgErr):
+		switch pgErr.Code {
+		case "23505", "40001", "40P01": // unique violation, serialization failure, deadlock
+			return apperr.New(apperr.Conflict, "case.stale").Wrap(err)
+		case "23503": // foreign key: a referenced row went away meanwhile
+			return apperr.New(apperr.Validation, "input.invalid").With("field", pgErr.ConstraintName).Wrap(err)
+		}
 		return err
 	case ent.IsConstraintError(err), isBusy(err):
 		return apperr.New(apperr.Conflict, "case.stale").Wrap(err)

@@ -412,6 +412,15 @@ func (s *Service) Merge(ctx context.Context, ref Ref, intoID int) (*ent.CaseFile
 	subject := policy.SubjectFrom(ctx)
 	return s.apply(ctx, transition{caseID: ref.ID, expectedVersion: ref.Version, rule: rules[ActionMerge],
 		build: func(ctx context.Context, tx *ent.Tx, c *ent.CaseFile, ch *change) error {
+			if s.postgres {
+				// Lock both cases in ID order, so that merging A into B
+				// while B is merged into A queues instead of deadlocking.
+				// (SQLite transactions already run one at a time.)
+				if _, err := tx.CaseFile.Query().Where(casefile.IDIn(c.ID, intoID)).
+					Order(ent.Asc(casefile.FieldID)).ForUpdate().IDs(ctx); err != nil {
+					return fmt.Errorf("lock cases %d and %d: %w", c.ID, intoID, err)
+				}
+			}
 			target, err := tx.CaseFile.Get(ctx, intoID)
 			if ent.IsNotFound(err) {
 				return apperr.Field("intoId", "merge.unknown_target")
