@@ -19,6 +19,38 @@ import (
 // assets. Mount the handler on it (as well as on the page's path).
 const AssetsPath = "/graphiql/assets/"
 
+// defaultQuery is what the editor shows on a first visit: how to sign in
+// and a first look at the cases.
+const defaultQuery = `# xinfang GraphQL API — GraphiQL 调试界面
+#
+# 1. Sign in (登录) and copy the token:
+#      mutation { login(input: {username: "admin", password: "..."}) { token } }
+# 2. Put it in the Headers tab: {"Authorization": "Bearer <token>"}
+# 3. Run the query below. The Docs panel describes every type and field.
+#
+# The public submits with submitCase and follows a case with
+# publicCase(trackingCode, pin); no sign-in is needed for those.
+
+query RecentCases {
+  me { displayName role department { name } }
+  cases(first: 10) {
+    totalCount
+    edges {
+      node {
+        trackingCode
+        status
+        kind
+        subject
+        respondDue
+        overdue
+        department { name }
+        assignee { displayName }
+      }
+    }
+  }
+}
+`
+
 // DefaultEndpoint is used by Handler when it is given an empty endpoint.
 const DefaultEndpoint = "/graphql"
 
@@ -67,7 +99,7 @@ func Handler(endpoint string) http.Handler {
 		endpoint = DefaultEndpoint
 	}
 	var buf bytes.Buffer
-	err := pageTemplate.Execute(&buf, struct{ Endpoint, AssetPrefix string }{endpoint, assetPrefix})
+	err := pageTemplate.Execute(&buf, struct{ Endpoint, AssetPrefix, DefaultQuery string }{endpoint, assetPrefix, defaultQuery})
 	if err != nil {
 		panic(fmt.Sprintf("graphiql: render page: %v", err)) // the template is embedded: a bug
 	}
