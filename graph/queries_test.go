@@ -430,3 +430,41 @@ func TestCrossMerges(t *testing.T) {
 		}
 	})
 }
+
+// TestNodes: node and nodes resolve every type by global ID, with the
+// caller's rights.
+func TestNodes(t *testing.T) {
+	t.Parallel()
+	b := setup(t, testenv.SQLite)
+	s := b.submit("节点查询", "内容")
+	var events struct {
+		Node struct {
+			Events struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+		}
+	}
+	b.ok("admin", `query($id: ID!) { node(id: $id) { ... on Case { events { edges { node { id } } } } } }`, map[string]any{"id": s.ID}, &events)
+	firstEventID := events.Node.Events.Edges[0].Node.ID
+	ids := []string{s.ID, itoa(b.depts["CS"].ID), itoa(b.staff["handler"].ID), itoa(b.cat.ID), itoa(b.project.ID), firstEventID, "99"}
+	var out struct {
+		Nodes []*struct {
+			Typename string `json:"__typename"`
+		}
+	}
+	resp := b.do(request{as: "admin", query: `query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }`, vars: map[string]any{"ids": ids}})
+	require.NoError(t, jsonUnmarshal(resp.Data, &out))
+	var types []string
+	for _, n := range out.Nodes {
+		if n == nil {
+			types = append(types, "")
+			continue
+		}
+		types = append(types, n.Typename)
+	}
+	require.Equal(t, []string{"Case", "Department", "Staff", "Category", "ServiceProject", "CaseEvent", ""}, types)
+	require.Empty(t, resp.Errors, "a missing node is null, not an error")
+	b.fails("NOT_FOUND", "admin", `{ node(id: "123456789012345") { id } }`, nil)
+	b.fails("UNAUTHENTICATED", "", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": s.ID})
+	b.fails("FORBIDDEN", "hr", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": s.ID})
+}

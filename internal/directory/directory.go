@@ -11,6 +11,7 @@ import (
 	"entgo.io/contrib/entgql"
 
 	"github.com/xinfang/xinfang/ent"
+	"github.com/xinfang/xinfang/ent/caseevent"
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/serviceproject"
 	"github.com/xinfang/xinfang/internal/apperr"
@@ -19,7 +20,8 @@ import (
 
 // CaseReader checks access to cases; the workflow implements it.
 type CaseReader interface {
-	AuthorizeRead(ctx context.Context, c *ent.CaseFile) error
+	// Case loads a case whole and checks that the caller may read it.
+	Case(ctx context.Context, id int) (*ent.CaseFile, error)
 	CanSeePersonalData(ctx context.Context, c *ent.CaseFile) bool
 }
 
@@ -166,17 +168,25 @@ func (s *Service) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
 }
 
 func (s *Service) authorizeNode(ctx context.Context, n ent.Noder) error {
+	// The node may hold only the fields the query selected, so decisions
+	// about cases load the case whole.
 	switch v := n.(type) {
 	case *ent.CaseFile:
-		return s.cases.AuthorizeRead(ctx, v)
+		_, err := s.cases.Case(ctx, v.ID)
+		return err
 	case *ent.CaseEvent:
-		c, err := s.client.CaseFile.Get(ctx, v.CaseID)
+		id, err := s.client.CaseEvent.Query().Where(caseevent.ID(v.ID)).QueryCase().OnlyID(ctx)
 		if err != nil {
-			return fmt.Errorf("load case of event %d: %w", v.ID, err)
+			return fmt.Errorf("find case of event %d: %w", v.ID, err)
 		}
-		return s.cases.AuthorizeRead(ctx, c)
+		_, err = s.cases.Case(ctx, id)
+		return err
 	case *ent.Petitioner:
-		c, err := v.QueryCases().First(ctx)
+		id, err := v.QueryCases().FirstID(ctx)
+		if err != nil {
+			return apperr.New(apperr.NotFound, "node.not_found")
+		}
+		c, err := s.cases.Case(ctx, id)
 		if err != nil || !s.cases.CanSeePersonalData(ctx, c) {
 			return apperr.New(apperr.NotFound, "node.not_found")
 		}
