@@ -468,3 +468,32 @@ func TestNodes(t *testing.T) {
 	b.fails("UNAUTHENTICATED", "", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": s.ID})
 	b.fails("FORBIDDEN", "hr", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": s.ID})
 }
+
+// TestComputedFieldsAlone: computed fields (trackingCode, overdue,
+// availableActions, petitioner) are right even when the query selects none
+// of the columns they are computed from.
+func TestComputedFieldsAlone(t *testing.T) {
+	t.Parallel()
+	b := setup(t, testenv.SQLite)
+	s := b.submit("计算字段", "内容")
+	var out struct {
+		Cases struct {
+			Edges []struct {
+				Node struct {
+					TrackingCode     string
+					Overdue          bool
+					AvailableActions []string
+					Petitioner       *struct{ Name string }
+				}
+			}
+		}
+	}
+	b.ok("intake", `{ cases { edges { node { trackingCode overdue availableActions petitioner { name } } } } }`, nil, &out)
+	n := out.Cases.Edges[0].Node
+	require.Equal(t, s.TrackingCode, n.TrackingCode)
+	require.Equal(t, []string{"ACCEPT", "DECLINE", "TRANSFER", "MERGE", "ADD_NOTE"}, n.AvailableActions)
+	require.Equal(t, "张三", n.Petitioner.Name)
+	b.clock.Advance(49 * time.Hour)
+	b.ok("intake", `{ cases { edges { node { overdue } } } }`, nil, &out)
+	require.True(t, out.Cases.Edges[0].Node.Overdue)
+}
