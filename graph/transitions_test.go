@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -371,4 +372,41 @@ func TestHealthAndGraphiQL(t *testing.T) {
 	rec := httptest.NewRecorder()
 	b.app.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code, "not ready without a database")
+}
+
+// TestConcurrentIdempotentRetries: the same submission sent many times at
+// once creates one case, and every sender gets its tracking code and PIN.
+func TestConcurrentIdempotentRetries(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, backend testenv.Backend) {
+		b := setup(t, backend)
+		in := map[string]any{"idempotencyKey": "f0e1d2c3-b4a5-4697-8899-aabbccddeeff", "kind": "INQUIRY", "subject": "同时重试", "body": "网络不好，连点了几次提交。"}
+		const senders = 8
+		codes := make(chan string, senders)
+		var wg sync.WaitGroup
+		for i := 0; i < senders; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp := b.do(request{query: `mutation($in: SubmitCaseInput!) { submitCase(input: $in) { trackingCode pin } }`, vars: map[string]any{"in": in}})
+				if len(resp.Errors) > 0 {
+					t.Errorf("sender: %+v", resp.Errors[0])
+					return
+				}
+				codes <- string(resp.Data)
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		var first string
+		for c := range codes {
+			if first == "" {
+				first = c
+			}
+			require.Equal(t, first, c)
+		}
+		var count struct{ Cases struct{ TotalCount int } }
+		b.ok("admin", `{ cases { totalCount } }`, nil, &count)
+		require.Equal(t, 1, count.Cases.TotalCount)
+	})
 }

@@ -107,8 +107,10 @@ func (s *Service) intake(ctx context.Context, in Submission, eventType caseevent
 			return r, err
 		}
 	}
-	pin := s.idempotentPIN(keyHash)
-	if keyHash == "" {
+	var pin string
+	if keyHash != "" {
+		pin = s.idempotentPIN(keyHash)
+	} else {
 		var err error
 		if pin, err = newPIN(); err != nil {
 			return nil, err
@@ -134,6 +136,13 @@ func (s *Service) intake(ctx context.Context, in Submission, eventType caseevent
 			id, err = insertEnt(ctx, tx, nc)
 			return err
 		})
+	}
+	if err != nil && keyHash != "" && apperr.CodeOf(err) == apperr.Conflict {
+		// The same submission arrived twice at once and the other copy
+		// won the idempotency key: answer with its receipt.
+		if r, rerr := s.replay(ctx, keyHash, in); r != nil || rerr != nil {
+			return r, rerr
+		}
 	}
 	if err != nil {
 		return nil, err
