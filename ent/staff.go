@@ -22,7 +22,7 @@ type Staff struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Login name, unique, case-sensitive.
+	// Login name, unique, case-sensitive; cannot be changed.
 	Username string `json:"username,omitempty"`
 	// Name shown to colleagues.
 	DisplayName string `json:"display_name,omitempty"`

@@ -37,20 +37,6 @@ func (_u *StaffUpdate) SetUpdatedAt(v time.Time) *StaffUpdate {
 	return _u
 }
 
-// SetUsername sets the "username" field.
-func (_u *StaffUpdate) SetUsername(v string) *StaffUpdate {
-	_u.mutation.SetUsername(v)
-	return _u
-}
-
-// SetNillableUsername sets the "username" field if the given value is not nil.
-func (_u *StaffUpdate) SetNillableUsername(v *string) *StaffUpdate {
-	if v != nil {
-		_u.SetUsername(*v)
-	}
-	return _u
-}
-
 // SetDisplayName sets the "display_name" field.
 func (_u *StaffUpdate) SetDisplayName(v string) *StaffUpdate {
 	_u.mutation.SetDisplayName(v)
@@ -337,11 +323,6 @@ func (_u *StaffUpdate) defaults() {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *StaffUpdate) check() error {
-	if v, ok := _u.mutation.Username(); ok {
-		if err := staff.UsernameValidator(v); err != nil {
-			return &ValidationError{Name: "username", err: fmt.Errorf(`ent: validator failed for field "Staff.username": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.DisplayName(); ok {
 		if err := staff.DisplayNameValidator(v); err != nil {
 			return &ValidationError{Name: "display_name", err: fmt.Errorf(`ent: validator failed for field "Staff.display_name": %w`, err)}
@@ -374,9 +355,6 @@ func (_u *StaffUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(staff.FieldUpdatedAt, field.TypeTime, value)
-	}
-	if value, ok := _u.mutation.Username(); ok {
-		_spec.SetField(staff.FieldUsername, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.DisplayName(); ok {
 		_spec.SetField(staff.FieldDisplayName, field.TypeString, value)
@@ -589,20 +567,6 @@ type StaffUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *StaffUpdateOne) SetUpdatedAt(v time.Time) *StaffUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
-	return _u
-}
-
-// SetUsername sets the "username" field.
-func (_u *StaffUpdateOne) SetUsername(v string) *StaffUpdateOne {
-	_u.mutation.SetUsername(v)
-	return _u
-}
-
-// SetNillableUsername sets the "username" field if the given value is not nil.
-func (_u *StaffUpdateOne) SetNillableUsername(v *string) *StaffUpdateOne {
-	if v != nil {
-		_u.SetUsername(*v)
-	}
 	return _u
 }
 
@@ -905,11 +869,6 @@ func (_u *StaffUpdateOne) defaults() {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *StaffUpdateOne) check() error {
-	if v, ok := _u.mutation.Username(); ok {
-		if err := staff.UsernameValidator(v); err != nil {
-			return &ValidationError{Name: "username", err: fmt.Errorf(`ent: validator failed for field "Staff.username": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.DisplayName(); ok {
 		if err := staff.DisplayNameValidator(v); err != nil {
 			return &ValidationError{Name: "display_name", err: fmt.Errorf(`ent: validator failed for field "Staff.display_name": %w`, err)}
@@ -959,9 +918,6 @@ func (_u *StaffUpdateOne) sqlSave(ctx context.Context) (_node *Staff, err error)
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(staff.FieldUpdatedAt, field.TypeTime, value)
-	}
-	if value, ok := _u.mutation.Username(); ok {
-		_spec.SetField(staff.FieldUsername, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.DisplayName(); ok {
 		_spec.SetField(staff.FieldDisplayName, field.TypeString, value)

@@ -13,6 +13,7 @@ import (
 	"github.com/xinfang/xinfang/graph/generated"
 	"github.com/xinfang/xinfang/graph/model"
 	"github.com/xinfang/xinfang/internal/auth"
+	"github.com/xinfang/xinfang/internal/directory"
 	"github.com/xinfang/xinfang/internal/workflow"
 )
 
@@ -136,6 +137,61 @@ func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*
 		return nil, err
 	}
 	return &model.LoginPayload{Token: session.Token, ExpiresAt: session.ExpiresAt, Staff: session.Staff}, nil
+}
+
+// CreateDepartment is the resolver for the createDepartment field.
+func (r *mutationResolver) CreateDepartment(ctx context.Context, input ent.CreateDepartmentInput) (*ent.Department, error) {
+	return r.Directory.CreateDepartment(ctx, input)
+}
+
+// UpdateDepartment is the resolver for the updateDepartment field.
+func (r *mutationResolver) UpdateDepartment(ctx context.Context, id int, input ent.UpdateDepartmentInput) (*ent.Department, error) {
+	return r.Directory.UpdateDepartment(ctx, id, input)
+}
+
+// SetDepartmentCalendar is the resolver for the setDepartmentCalendar field.
+func (r *mutationResolver) SetDepartmentCalendar(ctx context.Context, id int, input directory.Calendar) (*ent.Department, error) {
+	return r.Directory.SetDepartmentCalendar(ctx, id, input)
+}
+
+// CreateCategory is the resolver for the createCategory field.
+func (r *mutationResolver) CreateCategory(ctx context.Context, input ent.CreateCategoryInput) (*ent.Category, error) {
+	return r.Directory.CreateCategory(ctx, input)
+}
+
+// UpdateCategory is the resolver for the updateCategory field.
+func (r *mutationResolver) UpdateCategory(ctx context.Context, id int, input ent.UpdateCategoryInput) (*ent.Category, error) {
+	return r.Directory.UpdateCategory(ctx, id, input)
+}
+
+// CreateServiceProject is the resolver for the createServiceProject field.
+func (r *mutationResolver) CreateServiceProject(ctx context.Context, input ent.CreateServiceProjectInput) (*ent.ServiceProject, error) {
+	return r.Directory.CreateServiceProject(ctx, input)
+}
+
+// UpdateServiceProject is the resolver for the updateServiceProject field.
+func (r *mutationResolver) UpdateServiceProject(ctx context.Context, id int, input ent.UpdateServiceProjectInput) (*ent.ServiceProject, error) {
+	return r.Directory.UpdateServiceProject(ctx, id, input)
+}
+
+// CreateStaff is the resolver for the createStaff field.
+func (r *mutationResolver) CreateStaff(ctx context.Context, input ent.CreateStaffInput, password string) (*ent.Staff, error) {
+	return r.Directory.CreateStaff(ctx, input, password)
+}
+
+// UpdateStaff is the resolver for the updateStaff field.
+func (r *mutationResolver) UpdateStaff(ctx context.Context, id int, input ent.UpdateStaffInput) (*ent.Staff, error) {
+	return r.Directory.UpdateStaff(ctx, id, input)
+}
+
+// SetStaffPassword is the resolver for the setStaffPassword field.
+func (r *mutationResolver) SetStaffPassword(ctx context.Context, id int, password string) (*ent.Staff, error) {
+	return r.Directory.SetStaffPassword(ctx, id, password)
+}
+
+// ChangeMyPassword is the resolver for the changeMyPassword field.
+func (r *mutationResolver) ChangeMyPassword(ctx context.Context, current string, new string) (*ent.Staff, error) {
+	return r.Directory.ChangeMyPassword(ctx, current, new)
 }
 
 // Me is the resolver for the me field.

@@ -33,7 +33,7 @@ const (
 	ActionCaseRequestReview      Action = "case.request_review"
 	ActionCaseMerge              Action = "case.merge"
 	ActionDirectoryRead          Action = "directory.read"
-	ActionStaffManage            Action = "staff.manage"
+	ActionDirectoryManage        Action = "directory.manage"
 )
 
 // Resource describes the object of a decision. For case actions it carries
@@ -84,7 +84,7 @@ var staffActions = map[Action][]Role{
 	ActionCaseClose:              {RoleAdmin, RoleHandler, RoleDeptHead, RoleIntakeAgent},
 	ActionCaseMerge:              {RoleAdmin, RoleIntakeAgent, RoleDeptHead},
 	ActionDirectoryRead:          everyStaff,
-	ActionStaffManage:            {RoleAdmin},
+	ActionDirectoryManage:        {RoleAdmin},
 }
 
 // assigneeOnly are the actions a handler may take only on cases assigned

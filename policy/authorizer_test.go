@@ -37,7 +37,8 @@ func TestRoleAuthorizer(t *testing.T) {
 		{"petitioner rates own case", Subject{Kind: Petitioner, CaseID: 7}, ActionCaseRate, own, ""},
 		{"petitioner cannot read another case", Subject{Kind: Petitioner, CaseID: 8}, ActionCaseRead, own, apperr.Forbidden},
 		{"petitioner cannot act as staff", Subject{Kind: Petitioner, CaseID: 7}, ActionCaseAccept, own, apperr.Forbidden},
-		{"admin manages staff", staff(RoleAdmin, 1), ActionStaffManage, Resource{}, ""},
+		{"admin manages the directory", staff(RoleAdmin, 1), ActionDirectoryManage, Resource{}, ""},
+		{"heads do not manage the directory", staff(RoleDeptHead, 1), ActionDirectoryManage, Resource{}, apperr.Forbidden},
 	}
 	for _, c := range cases {
 		err := a.Authorize(ctx, c.subject, c.action, c.res)

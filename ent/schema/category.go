@@ -64,6 +64,7 @@ func (Category) Mixin() []ent.Mixin {
 // Annotations of the Category.
 func (Category) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 		entsql.Table("categories"),
 		entgql.QueryField(),
 	}

@@ -41,19 +41,24 @@ func (Department) Fields() []ent.Field {
 		field.Bool("intake").
 			Default(false).
 			Comment("True for the department that receives and triages new cases (the routing fallback)."),
+		// The calendar fields are set together, validated, through the
+		// setDepartmentCalendar mutation.
 		field.String("time_zone").
 			Default("Asia/Shanghai").
-			Comment("IANA time zone of the department's calendar."),
+			Comment("IANA time zone of the department's calendar.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.JSON("business_hours", []schematype.BusinessHours{}).
 			Optional().
 			Comment("Working hours per weekday; empty means the clock runs around the calendar.").
-			Annotations(entgql.Type("[BusinessHours!]")),
+			Annotations(entgql.Type("[BusinessHours!]"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.Strings("holidays").
 			Optional().
-			Comment("Public holidays as YYYY-MM-DD dates in the department's time zone."),
+			Comment("Public holidays as YYYY-MM-DD dates in the department's time zone.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.Strings("makeup_workdays").
 			Optional().
-			Comment("Make-up working days (调休) as YYYY-MM-DD dates: weekend days that are worked."),
+			Comment("Make-up working days (调休) as YYYY-MM-DD dates: weekend days that are worked.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.Bool("active").
 			Default(true).
 			Comment("Inactive departments receive no new cases."),
@@ -65,16 +70,18 @@ func (Department) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("staff", Staff.Type).
 			Comment("Staff members of the department.").
-			Annotations(entgql.RelayConnection()),
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		// Not in GraphQL: cases are listed through Query.cases (filter
 		// departmentID), which authorizes the caller.
 		edge.To("cases", CaseFile.Type).
 			Comment("Cases currently owned by the department.").
 			Annotations(entgql.Skip()),
 		edge.To("service_projects", ServiceProject.Type).
-			Comment("Service projects the department runs."),
+			Comment("Service projects the department runs.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("categories", Category.Type).
-			Comment("Categories whose cases go to this department by default."),
+			Comment("Categories whose cases go to this department by default.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -86,6 +93,7 @@ func (Department) Mixin() []ent.Mixin {
 // Annotations of the Department.
 func (Department) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 		entgql.QueryField(),
 		entgql.RelayConnection(),
 	}

@@ -67,6 +67,7 @@ func (ServiceProject) Mixin() []ent.Mixin {
 // Annotations of the ServiceProject.
 func (ServiceProject) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 		entgql.QueryField(),
 	}
 }

@@ -24,7 +24,8 @@ func (Staff) Fields() []ent.Field {
 			Unique().
 			NotEmpty().
 			MaxLen(64).
-			Comment("Login name, unique, case-sensitive.").
+			Immutable().
+			Comment("Login name, unique, case-sensitive; cannot be changed.").
 			Annotations(entgql.OrderField("USERNAME")),
 		field.String("display_name").
 			NotEmpty().
@@ -51,7 +52,8 @@ func (Staff) Fields() []ent.Field {
 		field.Time("last_login_at").
 			Optional().
 			Nillable().
-			Comment("When the member last signed in."),
+			Comment("When the member last signed in.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.Int("department_id").
 			Optional().
 			Nillable().
@@ -96,6 +98,7 @@ func (Staff) Mixin() []ent.Mixin {
 // Annotations of the Staff.
 func (Staff) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 		entsql.Table("staff"),
 		entgql.RelayConnection(),
 		entgql.QueryField("staff"),

@@ -37,16 +37,23 @@ func (n *NewStaff) Validate() error {
 	if err := staff.RoleValidator(n.Role); err != nil {
 		return apperr.Field("role", "input.invalid")
 	}
-	switch n.Role {
-	case staff.RoleINTAKE_AGENT, staff.RoleHANDLER, staff.RoleDEPT_HEAD:
-		if n.DepartmentCode == "" {
-			return apperr.Field("department", "auth.department_required")
-		}
+	if RoleNeedsDepartment(n.Role) && n.DepartmentCode == "" {
+		return apperr.Field("department", "auth.department_required")
 	}
 	if n.Locale == "" {
 		n.Locale = "zh-CN"
 	}
 	return nil
+}
+
+// RoleNeedsDepartment reports whether members of a role must belong to a
+// department: those who take and handle cases do.
+func RoleNeedsDepartment(role staff.Role) bool {
+	switch role {
+	case staff.RoleINTAKE_AGENT, staff.RoleHANDLER, staff.RoleDEPT_HEAD:
+		return true
+	}
+	return false
 }
 
 // CreateStaff creates a staff member with a hashed password.

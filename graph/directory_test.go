@@ -1,0 +1,97 @@
+package graph_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/xinfang/xinfang/internal/testenv"
+)
+
+// TestAdministration: an administrator sets up a department with its
+// calendar, a category, a service project and a staff account who can then
+// sign in and work; nobody else may, and bad input is refused.
+func TestAdministration(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, backend testenv.Backend) {
+		b := setup(t, backend)
+		var dept struct{ CreateDepartment struct{ ID, Code, TimeZone string } }
+		create := `mutation($in: CreateDepartmentInput!) { createDepartment(input: $in) { id code timeZone } }`
+		in := map[string]any{"code": "EDU", "name": "助学项目部", "nameEn": "Education Aid"}
+		b.fails("FORBIDDEN", "head", create, map[string]any{"in": in})
+		b.fails("UNAUTHENTICATED", "", create, map[string]any{"in": in})
+		b.ok("admin", create, map[string]any{"in": in}, &dept)
+		require.Equal(t, "Asia/Shanghai", dept.CreateDepartment.TimeZone)
+		require.Equal(t, "VALIDATION", b.fails("VALIDATION", "admin", create, map[string]any{"in": in}).Code(), "the code is taken")
+		require.Equal(t, "code", b.fails("VALIDATION", "admin", create, map[string]any{"in": map[string]any{"code": "", "name": "x"}}).Extensions["field"])
+		id := dept.CreateDepartment.ID
+
+		calendar := `mutation($id: ID!, $in: DepartmentCalendarInput!) { setDepartmentCalendar(id: $id, input: $in) {
+			timeZone businessHours { weekday open close } holidays makeupWorkdays } }`
+		good := map[string]any{"timeZone": "Asia/Shanghai",
+			"businessHours":  []map[string]any{{"weekday": 1, "open": "09:00", "close": "18:00"}, {"weekday": 2, "open": "09:00", "close": "18:00"}},
+			"holidays":       []string{"2026-10-01", "2026-10-02"},
+			"makeupWorkdays": []string{"2026-09-27"}}
+		var cal struct {
+			SetDepartmentCalendar struct {
+				TimeZone      string
+				BusinessHours []struct{ Weekday int }
+				Holidays      []string
+			}
+		}
+		b.ok("admin", calendar, map[string]any{"id": id, "in": good}, &cal)
+		require.Len(t, cal.SetDepartmentCalendar.BusinessHours, 2)
+		require.Equal(t, []string{"2026-10-01", "2026-10-02"}, cal.SetDepartmentCalendar.Holidays)
+		for field, bad := range map[string]map[string]any{
+			"timeZone":       {"timeZone": "Mars/Base"},
+			"businessHours":  {"businessHours": []map[string]any{{"weekday": 1, "open": "18:00", "close": "09:00"}}},
+			"holidays":       {"holidays": []string{"2026-13-01"}},
+			"makeupWorkdays": {"makeupWorkdays": []string{"yesterday"}},
+		} {
+			in := map[string]any{}
+			for k, v := range good {
+				in[k] = v
+			}
+			for k, v := range bad {
+				in[k] = v
+			}
+			require.Equal(t, field, b.fails("VALIDATION", "admin", calendar, map[string]any{"id": id, "in": in}).Extensions["field"])
+		}
+
+		var cat struct{ CreateCategory struct{ ID string } }
+		b.ok("admin", `mutation($in: CreateCategoryInput!) { createCategory(input: $in) { id } }`,
+			map[string]any{"in": map[string]any{"code": "SCHOLARSHIP", "name": "助学金", "defaultDepartmentID": id}}, &cat)
+		b.fails("VALIDATION", "admin", `mutation($in: CreateCategoryInput!) { createCategory(input: $in) { id } }`,
+			map[string]any{"in": map[string]any{"code": "X", "name": "x", "defaultDepartmentID": "12884999999"}})
+		b.ok("admin", `mutation($in: CreateServiceProjectInput!) { createServiceProject(input: $in) { id } }`,
+			map[string]any{"in": map[string]any{"code": "SPRING", "name": "春蕾计划", "departmentID": id}}, nil)
+
+		// A new handler for the new department signs in and sees the
+		// category on the public form.
+		createStaff := `mutation($in: CreateStaffInput!, $pw: String!) { createStaff(input: $in, password: $pw) { id username role } }`
+		staffIn := map[string]any{"username": "edu.handler", "displayName": "李老师", "role": "HANDLER", "departmentID": id}
+		require.Equal(t, "password", b.fails("VALIDATION", "admin", createStaff, map[string]any{"in": staffIn, "pw": "short"}).Extensions["field"])
+		require.Equal(t, "departmentID", b.fails("VALIDATION", "admin", createStaff,
+			map[string]any{"in": map[string]any{"username": "x", "displayName": "x", "role": "HANDLER"}, "pw": "long enough password"}).Extensions["field"])
+		var member struct{ CreateStaff struct{ ID string } }
+		b.ok("admin", createStaff, map[string]any{"in": staffIn, "pw": "long enough password"}, &member)
+		require.Equal(t, "username", b.fails("VALIDATION", "admin", createStaff, map[string]any{"in": staffIn, "pw": "long enough password"}).Extensions["field"])
+		login := `mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }`
+		b.ok("", login, map[string]any{"u": "edu.handler", "p": "long enough password"}, nil)
+		var cats struct{ ActiveCategories []struct{ Code string } }
+		b.ok("", `{ activeCategories { code } }`, nil, &cats)
+		require.Contains(t, cats.ActiveCategories, struct{ Code string }{"SCHOLARSHIP"})
+
+		// Own password change, then deactivation ends sign-in.
+		change := `mutation { changeMyPassword(current: "wrong", new: "another long password") { id } }`
+		require.Equal(t, "current", b.fails("VALIDATION", "handler", change, nil).Extensions["field"])
+		b.ok("handler", `mutation { changeMyPassword(current: "`+testPassword+`", new: "another long password") { id } }`, nil, nil)
+		b.ok("", login, map[string]any{"u": "handler", "p": "another long password"}, nil)
+		update := `mutation($id: ID!, $in: UpdateStaffInput!) { updateStaff(id: $id, input: $in) { active role } }`
+		require.Equal(t, "departmentID", b.fails("VALIDATION", "admin", update,
+			map[string]any{"id": member.CreateStaff.ID, "in": map[string]any{"clearDepartment": true}}).Extensions["field"])
+		b.ok("admin", update, map[string]any{"id": member.CreateStaff.ID, "in": map[string]any{"active": false}}, nil)
+		b.fails("UNAUTHENTICATED", "", login, map[string]any{"u": "edu.handler", "p": "long enough password"})
+		b.fails("NOT_FOUND", "admin", update, map[string]any{"id": "25769999999", "in": map[string]any{"active": false}})
+	})
+}
