@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -94,4 +95,27 @@ func TestAdministration(t *testing.T) {
 		b.fails("UNAUTHENTICATED", "", login, map[string]any{"u": "edu.handler", "p": "long enough password"})
 		b.fails("NOT_FOUND", "admin", update, map[string]any{"id": "25769999999", "in": map[string]any{"active": false}})
 	})
+}
+
+// TestDeactivationAndRoleChangesApplyToIssuedTokens: a token names a
+// member; their current record decides, within the 30-second cache.
+func TestDeactivationAndRoleChangesApplyToIssuedTokens(t *testing.T) {
+	t.Parallel()
+	b := setup(t, testenv.SQLite)
+	me := `{ me { role } }`
+	var out struct{ Me struct{ Role string } }
+	b.ok("handler2", me, nil, &out)
+	require.Equal(t, "HANDLER", out.Me.Role)
+	update := `mutation($id: ID!, $in: UpdateStaffInput!) { updateStaff(id: $id, input: $in) { id } }`
+	b.ok("admin", update, map[string]any{"id": itoa(b.staff["handler2"].ID), "in": map[string]any{"role": "DEPT_HEAD"}}, nil)
+	b.clock.Advance(31 * time.Second)
+	s := b.submit("角色变更", "内容")
+	// The old token now carries the rights of the new role.
+	b.act("handler2", "acceptCase", map[string]any{"id": s.ID, "version": 1})
+
+	b.ok("admin", update, map[string]any{"id": itoa(b.staff["handler2"].ID), "in": map[string]any{"active": false}}, nil)
+	b.clock.Advance(31 * time.Second)
+	resp := b.do(request{as: "handler2", query: me})
+	require.Equal(t, 401, resp.status)
+	require.Equal(t, "UNAUTHENTICATED", resp.Errors[0].Code())
 }

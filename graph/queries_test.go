@@ -185,6 +185,8 @@ func TestListQueryCount(t *testing.T) {
 					}
 				}
 			}
+			// Once to warm the signed-in member's cached record, then counted.
+			b.ok("admin", query, map[string]any{"first": n}, &l)
 			counter.Reset()
 			b.ok("admin", query, map[string]any{"first": n}, &l)
 			counts[n] = counter.Count()

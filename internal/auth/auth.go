@@ -24,6 +24,7 @@ type Service struct {
 	ttl      time.Duration
 	now      func() time.Time
 	failures *ratelimit.Failures
+	members  memberCache
 }
 
 // Sign-in guessing limit per client address and username.
@@ -49,7 +50,8 @@ func New(client *ent.Client, key []byte, ttl time.Duration, now func() time.Time
 		ttl = 12 * time.Hour
 	}
 	return &Service{client: client, key: key, ttl: ttl, now: now,
-		failures: ratelimit.NewFailures(loginMaxFailures, loginWindow, now)}, nil
+		failures: ratelimit.NewFailures(loginMaxFailures, loginWindow, now),
+		members:  memberCache{entries: map[int]cachedMember{}}}, nil
 }
 
 // Session is a signed-in staff member.

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -38,7 +39,7 @@ func (a *Service) Middleware(trustProxy bool, next http.Handler) http.Handler {
 		ctx = i18n.WithLocale(ctx, loc)
 		ctx = WithClientAddr(ctx, clientAddr(r, trustProxy))
 		if token, ok := BearerToken(r.Header.Get("Authorization")); ok {
-			subject, err := a.Verify(token)
+			subject, err := a.Authenticate(ctx, token)
 			if err != nil {
 				writeUnauthenticated(w, loc, err)
 				return
@@ -64,9 +65,16 @@ func clientAddr(r *http.Request, trustProxy bool) string {
 }
 
 func writeUnauthenticated(w http.ResponseWriter, loc i18n.Locale, err error) {
-	e, ok := err.(*apperr.Error)
-	if !ok {
-		e = apperr.New(apperr.Unauthenticated, "auth.token_invalid")
+	var e *apperr.Error
+	if !errors.As(err, &e) || e.Code != apperr.Unauthenticated {
+		// A database failure while checking the member: say so honestly.
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+			"message":    apperr.New(apperr.Internal, "internal.error").Message(loc),
+			"extensions": map[string]any{"code": string(apperr.Internal)},
+		}}})
+		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("WWW-Authenticate", `Bearer realm="xinfang"`)
@@ -90,7 +98,7 @@ func (a *Service) WebsocketInit(ctx context.Context, payload transport.InitPaylo
 		}
 	}
 	if token, ok := BearerToken(header); ok {
-		subject, err := a.Verify(token)
+		subject, err := a.Authenticate(ctx, token)
 		if err != nil {
 			return ctx, nil, err
 		}
