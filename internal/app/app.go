@@ -107,6 +107,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		GraphQL:      authn.Middleware(cfg.TrustProxy, gql),
 		Ready:        db.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes,
+		CORSOrigins:  cfg.CORSOrigins,
 		Logger:       log,
 	})
 	return &App{DB: db, Workflow: wf, Auth: authn, Directory: dir, Handler: handler, Log: log}, nil

@@ -46,6 +46,8 @@ type Config struct {
 	TrustProxy bool
 	// WebsocketOrigins lists other origins allowed to open websockets.
 	WebsocketOrigins []string
+	// CORSOrigins lists the origins whose pages may call the API.
+	CORSOrigins []string
 	// TimeZone is the organisation's time zone (tracking-code years).
 	TimeZone string
 	// LogFormat is "text" or "json"; LogLevel is debug, info, warn or error.
@@ -75,6 +77,12 @@ func (c *Config) Register(fs *flag.FlagSet) {
 		return nil
 	})
 	c.WebsocketOrigins = splitList(origins)
+	cors := env("XINFANG_CORS_ORIGINS", "")
+	fs.Func("cors-origins", "comma-separated origins whose pages may call the API, e.g. https://spa.example.org (XINFANG_CORS_ORIGINS)", func(s string) error {
+		c.CORSOrigins = splitList(s)
+		return nil
+	})
+	c.CORSOrigins = splitList(cors)
 	fs.StringVar(&c.TimeZone, "time-zone", env("XINFANG_TIME_ZONE", "Asia/Shanghai"), "the organisation's time zone (XINFANG_TIME_ZONE)")
 	fs.StringVar(&c.LogFormat, "log-format", env("XINFANG_LOG_FORMAT", "text"), "log format: text or json (XINFANG_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("XINFANG_LOG_LEVEL", "info"), "log level: debug, info, warn, error (XINFANG_LOG_LEVEL)")

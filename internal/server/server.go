@@ -25,7 +25,10 @@ type RoutesConfig struct {
 	Ready func(context.Context) error
 	// MaxBodyBytes bounds request bodies.
 	MaxBodyBytes int64
-	Logger       *slog.Logger
+	// CORSOrigins are the origins (e.g. https://spa.example.org, or "*")
+	// whose pages may call /graphql; empty allows same-origin use only.
+	CORSOrigins []string
+	Logger      *slog.Logger
 }
 
 // Routes returns the server's handler:
@@ -41,7 +44,7 @@ func Routes(cfg RoutesConfig) http.Handler {
 		log = slog.Default()
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, cfg.GraphQL))
+	mux.Handle("/graphql", cors(cfg.CORSOrigins, limitBody(cfg.MaxBodyBytes, cfg.GraphQL)))
 	ide := graphiql.Handler("/graphql")
 	mux.Handle("/{$}", ide)
 	mux.Handle(graphiql.AssetsPath, ide)
