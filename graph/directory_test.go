@@ -16,7 +16,9 @@ func TestAdministration(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, backend testenv.Backend) {
 		b := setup(t, backend)
-		var dept struct{ CreateDepartment struct{ ID, Code, TimeZone string } }
+		var dept struct {
+			CreateDepartment struct{ ID, Code, TimeZone string }
+		}
 		create := `mutation($in: CreateDepartmentInput!) { createDepartment(input: $in) { id code timeZone } }`
 		in := map[string]any{"code": "EDU", "name": "助学项目部", "nameEn": "Education Aid"}
 		b.fails("FORBIDDEN", "head", create, map[string]any{"in": in})
