@@ -68,6 +68,6 @@ func TestWebsocketTransport(t *testing.T) {
 
 	// A bad token is refused at connection time.
 	bad, _, err := dial(map[string]any{"Authorization": "Bearer nonsense"})
-	defer bad.Close(websocket.StatusNormalClosure, "")
 	require.ErrorContains(t, err, "close frame", "the server closes instead of acknowledging")
+	bad.CloseNow()
 }
