@@ -15,6 +15,7 @@ import (
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/serviceproject"
 	"github.com/xinfang/xinfang/internal/apperr"
+	"github.com/xinfang/xinfang/internal/paging"
 	"github.com/xinfang/xinfang/policy"
 )
 
@@ -65,24 +66,12 @@ type Page struct {
 	Last   *int
 }
 
-// MaxPageSize bounds a page of any directory list.
-const MaxPageSize = 100
-
-func (p Page) check() error {
-	for name, n := range map[string]*int{"first": p.First, "last": p.Last} {
-		if n != nil && (*n < 0 || *n > MaxPageSize) {
-			return apperr.Field(name, "input.page_size").With("max", MaxPageSize)
-		}
-	}
-	return nil
-}
-
 // Departments lists departments.
 func (s *Service) Departments(ctx context.Context, p Page, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) (*ent.DepartmentConnection, error) {
 	if err := s.authorize(ctx, policy.ActionDirectoryRead); err != nil {
 		return nil, err
 	}
-	if err := p.check(); err != nil {
+	if err := paging.Check(p.First, p.Last); err != nil {
 		return nil, err
 	}
 	return s.client.Department.Query().Paginate(ctx, p.After, p.First, p.Before, p.Last,
@@ -94,7 +83,7 @@ func (s *Service) Staff(ctx context.Context, p Page, orderBy *ent.StaffOrder, wh
 	if err := s.authorize(ctx, policy.ActionDirectoryRead); err != nil {
 		return nil, err
 	}
-	if err := p.check(); err != nil {
+	if err := paging.Check(p.First, p.Last); err != nil {
 		return nil, err
 	}
 	return s.client.Staff.Query().Paginate(ctx, p.After, p.First, p.Before, p.Last,
@@ -150,8 +139,8 @@ func (s *Service) Node(ctx context.Context, id int) (ent.Noder, error) {
 // Nodes returns objects by their global IDs; entries the caller may not
 // see, or that do not exist, are null with an error each.
 func (s *Service) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
-	if len(ids) > MaxPageSize {
-		return nil, apperr.Field("ids", "input.page_size").With("max", MaxPageSize)
+	if len(ids) > paging.MaxSize {
+		return nil, apperr.Field("ids", "input.page_size").With("max", paging.MaxSize)
 	}
 	out := make([]ent.Noder, len(ids))
 	for i, id := range ids {

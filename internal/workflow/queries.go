@@ -13,6 +13,7 @@ import (
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/predicate"
 	"github.com/xinfang/xinfang/internal/apperr"
+	"github.com/xinfang/xinfang/internal/paging"
 	"github.com/xinfang/xinfang/policy"
 )
 
@@ -39,16 +40,13 @@ type CasePage struct {
 	Filter  CaseFilter
 }
 
-// MaxPageSize bounds one page of any list.
-const MaxPageSize = 100
-
 // ListCases returns the cases the caller may see, filtered and paginated
 // in SQL.
 func (s *Service) ListCases(ctx context.Context, p CasePage) (*ent.CaseConnection, error) {
 	if err := s.authz.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseList, policy.Resource{}); err != nil {
 		return nil, err
 	}
-	if err := checkPageSize(p.First, p.Last); err != nil {
+	if err := paging.Check(p.First, p.Last); err != nil {
 		return nil, err
 	}
 	query := s.client.CaseFile.Query()
@@ -65,15 +63,6 @@ func (s *Service) ListCases(ctx context.Context, p CasePage) (*ent.CaseConnectio
 		return nil, translateStoreError(err)
 	}
 	return conn, nil
-}
-
-func checkPageSize(first, last *int) error {
-	for name, n := range map[string]*int{"first": first, "last": last} {
-		if n != nil && (*n < 0 || *n > MaxPageSize) {
-			return apperr.Field(name, "input.page_size").With("max", MaxPageSize)
-		}
-	}
-	return nil
 }
 
 func (s *Service) filterPredicates(f CaseFilter) []predicate.CaseFile {
