@@ -172,15 +172,7 @@ func (s *Service) prepareCase(ctx context.Context, nc *newCase, subject policy.S
 		return fmt.Errorf("time limits: %w", err)
 	}
 	due := func(limit time.Duration) (*time.Time, error) {
-		if limit == 0 {
-			return nil, nil
-		}
-		t, err := s.deadlines.Due(ctx, route.DepartmentID, nc.received, limit)
-		if err != nil {
-			return nil, fmt.Errorf("deadline: %w", err)
-		}
-		t = t.UTC().Truncate(time.Microsecond)
-		return &t, nil
+		return s.due(ctx, route.DepartmentID, nc.received, limit)
 	}
 	if nc.ackDue, err = due(limits.Acknowledge); err != nil {
 		return err

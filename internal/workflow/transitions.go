@@ -262,12 +262,12 @@ func (s *Service) DecideExtension(ctx context.Context, ref Ref, approve bool, co
 			ch.event = caseevent.TypeEXTENSION_APPROVED
 			ch.public = true
 			if c.RespondDue != nil {
-				due, err := s.deadlines.Due(ctx, deref(c.DepartmentID), *c.RespondDue, time.Duration(hours)*time.Hour)
+				due, err := s.due(ctx, deref(c.DepartmentID), *c.RespondDue, time.Duration(hours)*time.Hour)
 				if err != nil {
-					return fmt.Errorf("extended deadline: %w", err)
+					return err
 				}
-				ch.update.SetRespondDue(due.UTC().Truncate(time.Microsecond))
-				ch.set("respondDue", due.UTC().Format(time.RFC3339))
+				ch.update.SetRespondDue(*due)
+				ch.set("respondDue", due.Format(time.RFC3339))
 			}
 			ch.update.AddExtensionCount(1)
 			return nil
@@ -370,12 +370,15 @@ func (s *Service) RequestReview(ctx context.Context, ref Ref, reason string) (*e
 			if err != nil {
 				return fmt.Errorf("time limits: %w", err)
 			}
-			due, err := s.deadlines.Due(ctx, deref(c.DepartmentID), now, limits.Respond)
+			due, err := s.due(ctx, deref(c.DepartmentID), now, limits.Respond)
 			if err != nil {
-				return fmt.Errorf("review deadline: %w", err)
+				return err
+			}
+			if due == nil {
+				ch.update.ClearRespondDue()
 			}
 			ch.update.SetReviewRound(round).SetReviewRequestedAt(now).
-				SetRespondDue(due.UTC().Truncate(time.Microsecond)).
+				SetNillableRespondDue(due).
 				ClearAssigneeID().ClearAssignedAt().ClearStartedAt().
 				ClearOutcome().SetReply("").ClearRespondedAt().ClearClosedAt().
 				ClearRating().SetRatingComment("").ClearRatedAt().
@@ -470,15 +473,27 @@ func (s *Service) dueFrom(ctx context.Context, c *ent.CaseFile, priority casefil
 	if err != nil {
 		return nil, err
 	}
-	if limits.Respond == 0 {
+	due, err := s.due(ctx, deref(c.DepartmentID), start, limits.Respond)
+	if err != nil || due == nil {
+		return nil, err
+	}
+	extended := due.Add(time.Duration(c.PausedSeconds) * time.Second)
+	return &extended, nil
+}
+
+// due asks the policy when a limit that starts at start ends on the
+// department's calendar, at the precision the databases keep. A zero limit
+// means no deadline (nil).
+func (s *Service) due(ctx context.Context, departmentID int, start time.Time, limit time.Duration) (*time.Time, error) {
+	if limit == 0 {
 		return nil, nil
 	}
-	due, err := s.deadlines.Due(ctx, deref(c.DepartmentID), start, limits.Respond)
+	t, err := s.deadlines.Due(ctx, departmentID, start, limit)
 	if err != nil {
-		return nil, fmt.Errorf("deadline of case %d: %w", c.ID, err)
+		return nil, fmt.Errorf("deadline in department %d: %w", departmentID, err)
 	}
-	due = due.Add(time.Duration(c.PausedSeconds) * time.Second).UTC().Truncate(time.Microsecond)
-	return &due, nil
+	t = t.UTC().Truncate(time.Microsecond)
+	return &t, nil
 }
 
 func deref(p *int) int {
