@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -59,13 +58,13 @@ func Open(databaseURL, dataDir string) (*DB, error) {
 	case strings.HasPrefix(databaseURL, "file:"):
 		return openSQLite(databaseURL)
 	}
-	return nil, fmt.Errorf("database URL %q: use postgres://..., sqlite:PATH, or leave it empty for the embedded database", redact(databaseURL))
+	return nil, fmt.Errorf("database URL %q: use postgres://..., sqlite:PATH, or leave it empty for the embedded database", Redact(databaseURL))
 }
 
 func openPostgres(databaseURL string) (*DB, error) {
 	db, err := sql.Open("pgx", databaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("open postgres %s: %w", redact(databaseURL), err)
+		return nil, fmt.Errorf("open postgres %s: %w", Redact(databaseURL), err)
 	}
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
@@ -101,8 +100,8 @@ func openSQLite(path string) (*DB, error) {
 	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialect.SQLite, Driver: drv}, nil
 }
 
-// redact hides the password of a database URL for logs.
-func redact(databaseURL string) string {
+// Redact hides the password of a database URL for logs.
+func Redact(databaseURL string) string {
 	u, err := url.Parse(databaseURL)
 	if err != nil || u.User == nil {
 		return databaseURL
@@ -113,9 +112,3 @@ func redact(databaseURL string) string {
 	return u.String()
 }
 
-// Redact hides the password of a database URL for logs.
-func Redact(databaseURL string) string { return redact(databaseURL) }
-
-// ErrDirty means a migration failed half-way on a database that cannot
-// roll DDL back; an operator must repair it.
-var ErrDirty = errors.New("store: the database schema is in an unknown state")
