@@ -111,4 +111,3 @@ func Redact(databaseURL string) string {
 	}
 	return u.String()
 }
-
