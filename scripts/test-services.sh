@@ -53,4 +53,8 @@ if ! command -v docker-compose >/dev/null 2>&1; then
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
 fi
 
+# ClickHouse: a throwaway server from a temp-dir config (analytics tests).
+CH_ADDR="${XINFANG_TEST_CLICKHOUSE_ADDR:-$("$(dirname "$0")/clickhouse-test-server.sh")}"
+
 echo "export XINFANG_TEST_POSTGRES_URL='$PG_URL'"
+echo "export XINFANG_TEST_CLICKHOUSE_ADDR='$CH_ADDR'"
