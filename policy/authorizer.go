@@ -34,6 +34,11 @@ const (
 	ActionCaseMerge              Action = "case.merge"
 	ActionDirectoryRead          Action = "directory.read"
 	ActionDirectoryManage        Action = "directory.manage"
+	// ActionEvaluationRead is reading anonymised evaluation figures,
+	// scorecards, reports and improvement actions.
+	ActionEvaluationRead Action = "evaluation.read"
+	// ActionImprovementManage is creating and updating improvement actions.
+	ActionImprovementManage Action = "improvement.manage"
 )
 
 // Resource describes the object of a decision. For case actions it carries
@@ -85,6 +90,8 @@ var staffActions = map[Action][]Role{
 	ActionCaseMerge:              {RoleAdmin, RoleIntakeAgent, RoleDeptHead},
 	ActionDirectoryRead:          everyStaff,
 	ActionDirectoryManage:        {RoleAdmin},
+	ActionEvaluationRead:         {RoleAdmin, RoleEvaluator, RoleOversightMember, RoleDeptHead, RoleInfoOfficer},
+	ActionImprovementManage:      {RoleAdmin, RoleEvaluator},
 }
 
 // assigneeOnly are the actions a handler may take only on cases assigned
