@@ -113,6 +113,8 @@ type CaseFile struct {
 	ServiceProjectID *int `json:"service_project_id,omitempty"`
 	// The case this duplicate was merged into.
 	MergedIntoID *int `json:"merged_into_id,omitempty"`
+	// For a REPORT (whistle-blowing) case, the department it reports on: the case is never routed there and its staff never see the reporter.
+	ConcernedDepartmentID *int `json:"concerned_department_id,omitempty"`
 	// Staff member who recorded a case received by hotline, email, letter, visit or consultation.
 	RecordedByID *int `json:"recorded_by_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -137,15 +139,17 @@ type CaseFileEdges struct {
 	MergedInto *CaseFile `json:"merged_into,omitempty"`
 	// Cases merged into this one as duplicates.
 	Duplicates []*CaseFile `json:"duplicates,omitempty"`
+	// For a REPORT case, the department it reports on.
+	ConcernedDepartment *Department `json:"concerned_department,omitempty"`
 	// Staff member who recorded the case.
 	RecordedBy *Staff `json:"recorded_by,omitempty"`
 	// The case's timeline, oldest first.
 	Events []*CaseEvent `json:"events,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [9]bool
+	loadedTypes [10]bool
 	// totalCount holds the count of the edges above.
-	totalCount [8]map[string]int
+	totalCount [9]map[string]int
 
 	namedDuplicates map[string][]*CaseFile
 	namedEvents     map[string][]*CaseEvent
@@ -226,12 +230,23 @@ func (e CaseFileEdges) DuplicatesOrErr() ([]*CaseFile, error) {
 	return nil, &NotLoadedError{edge: "duplicates"}
 }
 
+// ConcernedDepartmentOrErr returns the ConcernedDepartment value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e CaseFileEdges) ConcernedDepartmentOrErr() (*Department, error) {
+	if e.ConcernedDepartment != nil {
+		return e.ConcernedDepartment, nil
+	} else if e.loadedTypes[7] {
+		return nil, &NotFoundError{label: department.Label}
+	}
+	return nil, &NotLoadedError{edge: "concerned_department"}
+}
+
 // RecordedByOrErr returns the RecordedBy value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
 func (e CaseFileEdges) RecordedByOrErr() (*Staff, error) {
 	if e.RecordedBy != nil {
 		return e.RecordedBy, nil
-	} else if e.loadedTypes[7] {
+	} else if e.loadedTypes[8] {
 		return nil, &NotFoundError{label: staff.Label}
 	}
 	return nil, &NotLoadedError{edge: "recorded_by"}
@@ -240,7 +255,7 @@ func (e CaseFileEdges) RecordedByOrErr() (*Staff, error) {
 // EventsOrErr returns the Events value or an error if the edge
 // was not loaded in eager-loading.
 func (e CaseFileEdges) EventsOrErr() ([]*CaseEvent, error) {
-	if e.loadedTypes[8] {
+	if e.loadedTypes[9] {
 		return e.Events, nil
 	}
 	return nil, &NotLoadedError{edge: "events"}
@@ -251,7 +266,7 @@ func (*CaseFile) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case casefile.FieldID, casefile.FieldPinFailures, casefile.FieldVersion, casefile.FieldPausedSeconds, casefile.FieldExtensionCount, casefile.FieldExtensionRequestedHours, casefile.FieldRating, casefile.FieldReviewRound, casefile.FieldDepartmentID, casefile.FieldAssigneeID, casefile.FieldPetitionerID, casefile.FieldCategoryID, casefile.FieldServiceProjectID, casefile.FieldMergedIntoID, casefile.FieldRecordedByID:
+		case casefile.FieldID, casefile.FieldPinFailures, casefile.FieldVersion, casefile.FieldPausedSeconds, casefile.FieldExtensionCount, casefile.FieldExtensionRequestedHours, casefile.FieldRating, casefile.FieldReviewRound, casefile.FieldDepartmentID, casefile.FieldAssigneeID, casefile.FieldPetitionerID, casefile.FieldCategoryID, casefile.FieldServiceProjectID, casefile.FieldMergedIntoID, casefile.FieldConcernedDepartmentID, casefile.FieldRecordedByID:
 			values[i] = new(sql.NullInt64)
 		case casefile.FieldPinHash, casefile.FieldIdempotencyKey, casefile.FieldChannel, casefile.FieldKind, casefile.FieldPriority, casefile.FieldSubject, casefile.FieldBody, casefile.FieldLocale, casefile.FieldStatus, casefile.FieldLastEventHash, casefile.FieldDeclineReason, casefile.FieldExtensionReason, casefile.FieldOutcome, casefile.FieldReply, casefile.FieldRatingComment:
 			values[i] = new(sql.NullString)
@@ -572,6 +587,13 @@ func (_m *CaseFile) assignValues(columns []string, values []any) error {
 				_m.MergedIntoID = new(int)
 				*_m.MergedIntoID = int(value.Int64)
 			}
+		case casefile.FieldConcernedDepartmentID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field concerned_department_id", values[i])
+			} else if value.Valid {
+				_m.ConcernedDepartmentID = new(int)
+				*_m.ConcernedDepartmentID = int(value.Int64)
+			}
 		case casefile.FieldRecordedByID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field recorded_by_id", values[i])
@@ -625,6 +647,11 @@ func (_m *CaseFile) QueryMergedInto() *CaseFileQuery {
 // QueryDuplicates queries the "duplicates" edge of the CaseFile entity.
 func (_m *CaseFile) QueryDuplicates() *CaseFileQuery {
 	return NewCaseFileClient(_m.config).QueryDuplicates(_m)
+}
+
+// QueryConcernedDepartment queries the "concerned_department" edge of the CaseFile entity.
+func (_m *CaseFile) QueryConcernedDepartment() *DepartmentQuery {
+	return NewCaseFileClient(_m.config).QueryConcernedDepartment(_m)
 }
 
 // QueryRecordedBy queries the "recorded_by" edge of the CaseFile entity.
@@ -836,6 +863,11 @@ func (_m *CaseFile) String() string {
 	builder.WriteString(", ")
 	if v := _m.MergedIntoID; v != nil {
 		builder.WriteString("merged_into_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.ConcernedDepartmentID; v != nil {
+		builder.WriteString("concerned_department_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")

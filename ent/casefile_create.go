@@ -601,6 +601,20 @@ func (_c *CaseFileCreate) SetNillableMergedIntoID(v *int) *CaseFileCreate {
 	return _c
 }
 
+// SetConcernedDepartmentID sets the "concerned_department_id" field.
+func (_c *CaseFileCreate) SetConcernedDepartmentID(v int) *CaseFileCreate {
+	_c.mutation.SetConcernedDepartmentID(v)
+	return _c
+}
+
+// SetNillableConcernedDepartmentID sets the "concerned_department_id" field if the given value is not nil.
+func (_c *CaseFileCreate) SetNillableConcernedDepartmentID(v *int) *CaseFileCreate {
+	if v != nil {
+		_c.SetConcernedDepartmentID(*v)
+	}
+	return _c
+}
+
 // SetRecordedByID sets the "recorded_by_id" field.
 func (_c *CaseFileCreate) SetRecordedByID(v int) *CaseFileCreate {
 	_c.mutation.SetRecordedByID(v)
@@ -658,6 +672,11 @@ func (_c *CaseFileCreate) AddDuplicates(v ...*CaseFile) *CaseFileCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddDuplicateIDs(ids...)
+}
+
+// SetConcernedDepartment sets the "concerned_department" edge to the Department entity.
+func (_c *CaseFileCreate) SetConcernedDepartment(v *Department) *CaseFileCreate {
+	return _c.SetConcernedDepartmentID(v.ID)
 }
 
 // SetRecordedBy sets the "recorded_by" edge to the Staff entity.
@@ -1176,6 +1195,23 @@ func (_c *CaseFileCreate) createSpec() (*CaseFile, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ConcernedDepartmentIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   casefile.ConcernedDepartmentTable,
+			Columns: []string{casefile.ConcernedDepartmentColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(department.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.ConcernedDepartmentID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.RecordedByIDs(); len(nodes) > 0 {

@@ -26,23 +26,24 @@ import (
 // CaseFileQuery is the builder for querying CaseFile entities.
 type CaseFileQuery struct {
 	config
-	ctx                 *QueryContext
-	order               []casefile.OrderOption
-	inters              []Interceptor
-	predicates          []predicate.CaseFile
-	withDepartment      *DepartmentQuery
-	withAssignee        *StaffQuery
-	withPetitioner      *PetitionerQuery
-	withCategory        *CategoryQuery
-	withServiceProject  *ServiceProjectQuery
-	withMergedInto      *CaseFileQuery
-	withDuplicates      *CaseFileQuery
-	withRecordedBy      *StaffQuery
-	withEvents          *CaseEventQuery
-	loadTotal           []func(context.Context, []*CaseFile) error
-	modifiers           []func(*sql.Selector)
-	withNamedDuplicates map[string]*CaseFileQuery
-	withNamedEvents     map[string]*CaseEventQuery
+	ctx                     *QueryContext
+	order                   []casefile.OrderOption
+	inters                  []Interceptor
+	predicates              []predicate.CaseFile
+	withDepartment          *DepartmentQuery
+	withAssignee            *StaffQuery
+	withPetitioner          *PetitionerQuery
+	withCategory            *CategoryQuery
+	withServiceProject      *ServiceProjectQuery
+	withMergedInto          *CaseFileQuery
+	withDuplicates          *CaseFileQuery
+	withConcernedDepartment *DepartmentQuery
+	withRecordedBy          *StaffQuery
+	withEvents              *CaseEventQuery
+	loadTotal               []func(context.Context, []*CaseFile) error
+	modifiers               []func(*sql.Selector)
+	withNamedDuplicates     map[string]*CaseFileQuery
+	withNamedEvents         map[string]*CaseEventQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -226,6 +227,28 @@ func (_q *CaseFileQuery) QueryDuplicates() *CaseFileQuery {
 			sqlgraph.From(casefile.Table, casefile.FieldID, selector),
 			sqlgraph.To(casefile.Table, casefile.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, casefile.DuplicatesTable, casefile.DuplicatesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryConcernedDepartment chains the current query on the "concerned_department" edge.
+func (_q *CaseFileQuery) QueryConcernedDepartment() *DepartmentQuery {
+	query := (&DepartmentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(casefile.Table, casefile.FieldID, selector),
+			sqlgraph.To(department.Table, department.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, casefile.ConcernedDepartmentTable, casefile.ConcernedDepartmentColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -464,20 +487,21 @@ func (_q *CaseFileQuery) Clone() *CaseFileQuery {
 		return nil
 	}
 	return &CaseFileQuery{
-		config:             _q.config,
-		ctx:                _q.ctx.Clone(),
-		order:              append([]casefile.OrderOption{}, _q.order...),
-		inters:             append([]Interceptor{}, _q.inters...),
-		predicates:         append([]predicate.CaseFile{}, _q.predicates...),
-		withDepartment:     _q.withDepartment.Clone(),
-		withAssignee:       _q.withAssignee.Clone(),
-		withPetitioner:     _q.withPetitioner.Clone(),
-		withCategory:       _q.withCategory.Clone(),
-		withServiceProject: _q.withServiceProject.Clone(),
-		withMergedInto:     _q.withMergedInto.Clone(),
-		withDuplicates:     _q.withDuplicates.Clone(),
-		withRecordedBy:     _q.withRecordedBy.Clone(),
-		withEvents:         _q.withEvents.Clone(),
+		config:                  _q.config,
+		ctx:                     _q.ctx.Clone(),
+		order:                   append([]casefile.OrderOption{}, _q.order...),
+		inters:                  append([]Interceptor{}, _q.inters...),
+		predicates:              append([]predicate.CaseFile{}, _q.predicates...),
+		withDepartment:          _q.withDepartment.Clone(),
+		withAssignee:            _q.withAssignee.Clone(),
+		withPetitioner:          _q.withPetitioner.Clone(),
+		withCategory:            _q.withCategory.Clone(),
+		withServiceProject:      _q.withServiceProject.Clone(),
+		withMergedInto:          _q.withMergedInto.Clone(),
+		withDuplicates:          _q.withDuplicates.Clone(),
+		withConcernedDepartment: _q.withConcernedDepartment.Clone(),
+		withRecordedBy:          _q.withRecordedBy.Clone(),
+		withEvents:              _q.withEvents.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -558,6 +582,17 @@ func (_q *CaseFileQuery) WithDuplicates(opts ...func(*CaseFileQuery)) *CaseFileQ
 		opt(query)
 	}
 	_q.withDuplicates = query
+	return _q
+}
+
+// WithConcernedDepartment tells the query-builder to eager-load the nodes that are connected to
+// the "concerned_department" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CaseFileQuery) WithConcernedDepartment(opts ...func(*DepartmentQuery)) *CaseFileQuery {
+	query := (&DepartmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withConcernedDepartment = query
 	return _q
 }
 
@@ -661,7 +696,7 @@ func (_q *CaseFileQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cas
 	var (
 		nodes       = []*CaseFile{}
 		_spec       = _q.querySpec()
-		loadedTypes = [9]bool{
+		loadedTypes = [10]bool{
 			_q.withDepartment != nil,
 			_q.withAssignee != nil,
 			_q.withPetitioner != nil,
@@ -669,6 +704,7 @@ func (_q *CaseFileQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cas
 			_q.withServiceProject != nil,
 			_q.withMergedInto != nil,
 			_q.withDuplicates != nil,
+			_q.withConcernedDepartment != nil,
 			_q.withRecordedBy != nil,
 			_q.withEvents != nil,
 		}
@@ -734,6 +770,12 @@ func (_q *CaseFileQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cas
 		if err := _q.loadDuplicates(ctx, query, nodes,
 			func(n *CaseFile) { n.Edges.Duplicates = []*CaseFile{} },
 			func(n *CaseFile, e *CaseFile) { n.Edges.Duplicates = append(n.Edges.Duplicates, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withConcernedDepartment; query != nil {
+		if err := _q.loadConcernedDepartment(ctx, query, nodes, nil,
+			func(n *CaseFile, e *Department) { n.Edges.ConcernedDepartment = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -997,6 +1039,38 @@ func (_q *CaseFileQuery) loadDuplicates(ctx context.Context, query *CaseFileQuer
 	}
 	return nil
 }
+func (_q *CaseFileQuery) loadConcernedDepartment(ctx context.Context, query *DepartmentQuery, nodes []*CaseFile, init func(*CaseFile), assign func(*CaseFile, *Department)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*CaseFile)
+	for i := range nodes {
+		if nodes[i].ConcernedDepartmentID == nil {
+			continue
+		}
+		fk := *nodes[i].ConcernedDepartmentID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(department.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "concerned_department_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 func (_q *CaseFileQuery) loadRecordedBy(ctx context.Context, query *StaffQuery, nodes []*CaseFile, init func(*CaseFile), assign func(*CaseFile, *Staff)) error {
 	ids := make([]int, 0, len(nodes))
 	nodeids := make(map[int][]*CaseFile)
@@ -1105,6 +1179,9 @@ func (_q *CaseFileQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withMergedInto != nil {
 			_spec.Node.AddColumnOnce(casefile.FieldMergedIntoID)
+		}
+		if _q.withConcernedDepartment != nil {
+			_spec.Node.AddColumnOnce(casefile.FieldConcernedDepartmentID)
 		}
 		if _q.withRecordedBy != nil {
 			_spec.Node.AddColumnOnce(casefile.FieldRecordedByID)

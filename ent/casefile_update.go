@@ -822,6 +822,26 @@ func (_u *CaseFileUpdate) ClearMergedIntoID() *CaseFileUpdate {
 	return _u
 }
 
+// SetConcernedDepartmentID sets the "concerned_department_id" field.
+func (_u *CaseFileUpdate) SetConcernedDepartmentID(v int) *CaseFileUpdate {
+	_u.mutation.SetConcernedDepartmentID(v)
+	return _u
+}
+
+// SetNillableConcernedDepartmentID sets the "concerned_department_id" field if the given value is not nil.
+func (_u *CaseFileUpdate) SetNillableConcernedDepartmentID(v *int) *CaseFileUpdate {
+	if v != nil {
+		_u.SetConcernedDepartmentID(*v)
+	}
+	return _u
+}
+
+// ClearConcernedDepartmentID clears the value of the "concerned_department_id" field.
+func (_u *CaseFileUpdate) ClearConcernedDepartmentID() *CaseFileUpdate {
+	_u.mutation.ClearConcernedDepartmentID()
+	return _u
+}
+
 // SetRecordedByID sets the "recorded_by_id" field.
 func (_u *CaseFileUpdate) SetRecordedByID(v int) *CaseFileUpdate {
 	_u.mutation.SetRecordedByID(v)
@@ -885,6 +905,11 @@ func (_u *CaseFileUpdate) AddDuplicates(v ...*CaseFile) *CaseFileUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddDuplicateIDs(ids...)
+}
+
+// SetConcernedDepartment sets the "concerned_department" edge to the Department entity.
+func (_u *CaseFileUpdate) SetConcernedDepartment(v *Department) *CaseFileUpdate {
+	return _u.SetConcernedDepartmentID(v.ID)
 }
 
 // SetRecordedBy sets the "recorded_by" edge to the Staff entity.
@@ -967,6 +992,12 @@ func (_u *CaseFileUpdate) RemoveDuplicates(v ...*CaseFile) *CaseFileUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveDuplicateIDs(ids...)
+}
+
+// ClearConcernedDepartment clears the "concerned_department" edge to the Department entity.
+func (_u *CaseFileUpdate) ClearConcernedDepartment() *CaseFileUpdate {
+	_u.mutation.ClearConcernedDepartment()
+	return _u
 }
 
 // ClearRecordedBy clears the "recorded_by" edge to the Staff entity.
@@ -1487,6 +1518,35 @@ func (_u *CaseFileUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(casefile.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ConcernedDepartmentCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   casefile.ConcernedDepartmentTable,
+			Columns: []string{casefile.ConcernedDepartmentColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(department.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ConcernedDepartmentIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   casefile.ConcernedDepartmentTable,
+			Columns: []string{casefile.ConcernedDepartmentColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(department.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -2375,6 +2435,26 @@ func (_u *CaseFileUpdateOne) ClearMergedIntoID() *CaseFileUpdateOne {
 	return _u
 }
 
+// SetConcernedDepartmentID sets the "concerned_department_id" field.
+func (_u *CaseFileUpdateOne) SetConcernedDepartmentID(v int) *CaseFileUpdateOne {
+	_u.mutation.SetConcernedDepartmentID(v)
+	return _u
+}
+
+// SetNillableConcernedDepartmentID sets the "concerned_department_id" field if the given value is not nil.
+func (_u *CaseFileUpdateOne) SetNillableConcernedDepartmentID(v *int) *CaseFileUpdateOne {
+	if v != nil {
+		_u.SetConcernedDepartmentID(*v)
+	}
+	return _u
+}
+
+// ClearConcernedDepartmentID clears the value of the "concerned_department_id" field.
+func (_u *CaseFileUpdateOne) ClearConcernedDepartmentID() *CaseFileUpdateOne {
+	_u.mutation.ClearConcernedDepartmentID()
+	return _u
+}
+
 // SetRecordedByID sets the "recorded_by_id" field.
 func (_u *CaseFileUpdateOne) SetRecordedByID(v int) *CaseFileUpdateOne {
 	_u.mutation.SetRecordedByID(v)
@@ -2438,6 +2518,11 @@ func (_u *CaseFileUpdateOne) AddDuplicates(v ...*CaseFile) *CaseFileUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddDuplicateIDs(ids...)
+}
+
+// SetConcernedDepartment sets the "concerned_department" edge to the Department entity.
+func (_u *CaseFileUpdateOne) SetConcernedDepartment(v *Department) *CaseFileUpdateOne {
+	return _u.SetConcernedDepartmentID(v.ID)
 }
 
 // SetRecordedBy sets the "recorded_by" edge to the Staff entity.
@@ -2520,6 +2605,12 @@ func (_u *CaseFileUpdateOne) RemoveDuplicates(v ...*CaseFile) *CaseFileUpdateOne
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveDuplicateIDs(ids...)
+}
+
+// ClearConcernedDepartment clears the "concerned_department" edge to the Department entity.
+func (_u *CaseFileUpdateOne) ClearConcernedDepartment() *CaseFileUpdateOne {
+	_u.mutation.ClearConcernedDepartment()
+	return _u
 }
 
 // ClearRecordedBy clears the "recorded_by" edge to the Staff entity.
@@ -3070,6 +3161,35 @@ func (_u *CaseFileUpdateOne) sqlSave(ctx context.Context) (_node *CaseFile, err 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(casefile.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ConcernedDepartmentCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   casefile.ConcernedDepartmentTable,
+			Columns: []string{casefile.ConcernedDepartmentColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(department.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ConcernedDepartmentIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   casefile.ConcernedDepartmentTable,
+			Columns: []string{casefile.ConcernedDepartmentColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(department.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

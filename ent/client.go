@@ -643,6 +643,22 @@ func (c *CaseFileClient) QueryDuplicates(_m *CaseFile) *CaseFileQuery {
 	return query
 }
 
+// QueryConcernedDepartment queries the concerned_department edge of a CaseFile.
+func (c *CaseFileClient) QueryConcernedDepartment(_m *CaseFile) *DepartmentQuery {
+	query := (&DepartmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(casefile.Table, casefile.FieldID, id),
+			sqlgraph.To(department.Table, department.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, casefile.ConcernedDepartmentTable, casefile.ConcernedDepartmentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryRecordedBy queries the recorded_by edge of a CaseFile.
 func (c *CaseFileClient) QueryRecordedBy(_m *CaseFile) *StaffQuery {
 	query := (&StaffClient{config: c.config}).Query()
@@ -982,6 +998,22 @@ func (c *DepartmentClient) QueryStaff(_m *Department) *StaffQuery {
 			sqlgraph.From(department.Table, department.FieldID, id),
 			sqlgraph.To(staff.Table, staff.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, department.StaffTable, department.StaffColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReportedCases queries the reported_cases edge of a Department.
+func (c *DepartmentClient) QueryReportedCases(_m *Department) *CaseFileQuery {
+	query := (&CaseFileClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(department.Table, department.FieldID, id),
+			sqlgraph.To(casefile.Table, casefile.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, department.ReportedCasesTable, department.ReportedCasesColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil

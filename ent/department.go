@@ -3,7 +3,6 @@
 package ent
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/xinfang/xinfang/ent/department"
-	"github.com/xinfang/xinfang/ent/schema/schematype"
 )
 
 // Department is the model entity for the Department schema.
@@ -33,14 +31,6 @@ type Department struct {
 	Description string `json:"description,omitempty"`
 	// True for the department that receives and triages new cases (the routing fallback).
 	Intake bool `json:"intake,omitempty"`
-	// IANA time zone of the department's calendar.
-	TimeZone string `json:"time_zone,omitempty"`
-	// Working hours per weekday; empty means the clock runs around the calendar.
-	BusinessHours []schematype.BusinessHours `json:"business_hours,omitempty"`
-	// Public holidays as YYYY-MM-DD dates in the department's time zone.
-	Holidays []string `json:"holidays,omitempty"`
-	// Make-up working days (调休) as YYYY-MM-DD dates: weekend days that are worked.
-	MakeupWorkdays []string `json:"makeup_workdays,omitempty"`
 	// Inactive departments receive no new cases.
 	Active bool `json:"active,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -53,6 +43,8 @@ type Department struct {
 type DepartmentEdges struct {
 	// Staff members of the department.
 	Staff []*Staff `json:"staff,omitempty"`
+	// REPORT (whistle-blowing) cases about this department.
+	ReportedCases []*CaseFile `json:"reported_cases,omitempty"`
 	// Cases currently owned by the department.
 	Cases []*CaseFile `json:"cases,omitempty"`
 	// Service projects the department runs.
@@ -61,11 +53,12 @@ type DepartmentEdges struct {
 	Categories []*Category `json:"categories,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
 	totalCount [3]map[string]int
 
 	namedStaff           map[string][]*Staff
+	namedReportedCases   map[string][]*CaseFile
 	namedCases           map[string][]*CaseFile
 	namedServiceProjects map[string][]*ServiceProject
 	namedCategories      map[string][]*Category
@@ -80,10 +73,19 @@ func (e DepartmentEdges) StaffOrErr() ([]*Staff, error) {
 	return nil, &NotLoadedError{edge: "staff"}
 }
 
+// ReportedCasesOrErr returns the ReportedCases value or an error if the edge
+// was not loaded in eager-loading.
+func (e DepartmentEdges) ReportedCasesOrErr() ([]*CaseFile, error) {
+	if e.loadedTypes[1] {
+		return e.ReportedCases, nil
+	}
+	return nil, &NotLoadedError{edge: "reported_cases"}
+}
+
 // CasesOrErr returns the Cases value or an error if the edge
 // was not loaded in eager-loading.
 func (e DepartmentEdges) CasesOrErr() ([]*CaseFile, error) {
-	if e.loadedTypes[1] {
+	if e.loadedTypes[2] {
 		return e.Cases, nil
 	}
 	return nil, &NotLoadedError{edge: "cases"}
@@ -92,7 +94,7 @@ func (e DepartmentEdges) CasesOrErr() ([]*CaseFile, error) {
 // ServiceProjectsOrErr returns the ServiceProjects value or an error if the edge
 // was not loaded in eager-loading.
 func (e DepartmentEdges) ServiceProjectsOrErr() ([]*ServiceProject, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[3] {
 		return e.ServiceProjects, nil
 	}
 	return nil, &NotLoadedError{edge: "service_projects"}
@@ -101,7 +103,7 @@ func (e DepartmentEdges) ServiceProjectsOrErr() ([]*ServiceProject, error) {
 // CategoriesOrErr returns the Categories value or an error if the edge
 // was not loaded in eager-loading.
 func (e DepartmentEdges) CategoriesOrErr() ([]*Category, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[4] {
 		return e.Categories, nil
 	}
 	return nil, &NotLoadedError{edge: "categories"}
@@ -112,13 +114,11 @@ func (*Department) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case department.FieldBusinessHours, department.FieldHolidays, department.FieldMakeupWorkdays:
-			values[i] = new([]byte)
 		case department.FieldIntake, department.FieldActive:
 			values[i] = new(sql.NullBool)
 		case department.FieldID:
 			values[i] = new(sql.NullInt64)
-		case department.FieldCode, department.FieldName, department.FieldNameEn, department.FieldDescription, department.FieldTimeZone:
+		case department.FieldCode, department.FieldName, department.FieldNameEn, department.FieldDescription:
 			values[i] = new(sql.NullString)
 		case department.FieldCreatedAt, department.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -185,36 +185,6 @@ func (_m *Department) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Intake = value.Bool
 			}
-		case department.FieldTimeZone:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field time_zone", values[i])
-			} else if value.Valid {
-				_m.TimeZone = value.String
-			}
-		case department.FieldBusinessHours:
-			if value, ok := values[i].(*[]byte); !ok {
-				return fmt.Errorf("unexpected type %T for field business_hours", values[i])
-			} else if value != nil && len(*value) > 0 {
-				if err := json.Unmarshal(*value, &_m.BusinessHours); err != nil {
-					return fmt.Errorf("unmarshal field business_hours: %w", err)
-				}
-			}
-		case department.FieldHolidays:
-			if value, ok := values[i].(*[]byte); !ok {
-				return fmt.Errorf("unexpected type %T for field holidays", values[i])
-			} else if value != nil && len(*value) > 0 {
-				if err := json.Unmarshal(*value, &_m.Holidays); err != nil {
-					return fmt.Errorf("unmarshal field holidays: %w", err)
-				}
-			}
-		case department.FieldMakeupWorkdays:
-			if value, ok := values[i].(*[]byte); !ok {
-				return fmt.Errorf("unexpected type %T for field makeup_workdays", values[i])
-			} else if value != nil && len(*value) > 0 {
-				if err := json.Unmarshal(*value, &_m.MakeupWorkdays); err != nil {
-					return fmt.Errorf("unmarshal field makeup_workdays: %w", err)
-				}
-			}
 		case department.FieldActive:
 			if value, ok := values[i].(*sql.NullBool); !ok {
 				return fmt.Errorf("unexpected type %T for field active", values[i])
@@ -237,6 +207,11 @@ func (_m *Department) Value(name string) (ent.Value, error) {
 // QueryStaff queries the "staff" edge of the Department entity.
 func (_m *Department) QueryStaff() *StaffQuery {
 	return NewDepartmentClient(_m.config).QueryStaff(_m)
+}
+
+// QueryReportedCases queries the "reported_cases" edge of the Department entity.
+func (_m *Department) QueryReportedCases() *CaseFileQuery {
+	return NewDepartmentClient(_m.config).QueryReportedCases(_m)
 }
 
 // QueryCases queries the "cases" edge of the Department entity.
@@ -298,18 +273,6 @@ func (_m *Department) String() string {
 	builder.WriteString("intake=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Intake))
 	builder.WriteString(", ")
-	builder.WriteString("time_zone=")
-	builder.WriteString(_m.TimeZone)
-	builder.WriteString(", ")
-	builder.WriteString("business_hours=")
-	builder.WriteString(fmt.Sprintf("%v", _m.BusinessHours))
-	builder.WriteString(", ")
-	builder.WriteString("holidays=")
-	builder.WriteString(fmt.Sprintf("%v", _m.Holidays))
-	builder.WriteString(", ")
-	builder.WriteString("makeup_workdays=")
-	builder.WriteString(fmt.Sprintf("%v", _m.MakeupWorkdays))
-	builder.WriteString(", ")
 	builder.WriteString("active=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Active))
 	builder.WriteByte(')')
@@ -337,6 +300,30 @@ func (_m *Department) appendNamedStaff(name string, edges ...*Staff) {
 		_m.Edges.namedStaff[name] = []*Staff{}
 	} else {
 		_m.Edges.namedStaff[name] = append(_m.Edges.namedStaff[name], edges...)
+	}
+}
+
+// NamedReportedCases returns the ReportedCases named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Department) NamedReportedCases(name string) ([]*CaseFile, error) {
+	if _m.Edges.namedReportedCases == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedReportedCases[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Department) appendNamedReportedCases(name string, edges ...*CaseFile) {
+	if _m.Edges.namedReportedCases == nil {
+		_m.Edges.namedReportedCases = make(map[string][]*CaseFile)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedReportedCases[name] = []*CaseFile{}
+	} else {
+		_m.Edges.namedReportedCases[name] = append(_m.Edges.namedReportedCases[name], edges...)
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/department"
-	"github.com/xinfang/xinfang/ent/schema/schematype"
 	"github.com/xinfang/xinfang/ent/serviceproject"
 	"github.com/xinfang/xinfang/ent/staff"
 )
@@ -107,38 +106,6 @@ func (_c *DepartmentCreate) SetNillableIntake(v *bool) *DepartmentCreate {
 	return _c
 }
 
-// SetTimeZone sets the "time_zone" field.
-func (_c *DepartmentCreate) SetTimeZone(v string) *DepartmentCreate {
-	_c.mutation.SetTimeZone(v)
-	return _c
-}
-
-// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
-func (_c *DepartmentCreate) SetNillableTimeZone(v *string) *DepartmentCreate {
-	if v != nil {
-		_c.SetTimeZone(*v)
-	}
-	return _c
-}
-
-// SetBusinessHours sets the "business_hours" field.
-func (_c *DepartmentCreate) SetBusinessHours(v []schematype.BusinessHours) *DepartmentCreate {
-	_c.mutation.SetBusinessHours(v)
-	return _c
-}
-
-// SetHolidays sets the "holidays" field.
-func (_c *DepartmentCreate) SetHolidays(v []string) *DepartmentCreate {
-	_c.mutation.SetHolidays(v)
-	return _c
-}
-
-// SetMakeupWorkdays sets the "makeup_workdays" field.
-func (_c *DepartmentCreate) SetMakeupWorkdays(v []string) *DepartmentCreate {
-	_c.mutation.SetMakeupWorkdays(v)
-	return _c
-}
-
 // SetActive sets the "active" field.
 func (_c *DepartmentCreate) SetActive(v bool) *DepartmentCreate {
 	_c.mutation.SetActive(v)
@@ -166,6 +133,21 @@ func (_c *DepartmentCreate) AddStaff(v ...*Staff) *DepartmentCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddStaffIDs(ids...)
+}
+
+// AddReportedCaseIDs adds the "reported_cases" edge to the CaseFile entity by IDs.
+func (_c *DepartmentCreate) AddReportedCaseIDs(ids ...int) *DepartmentCreate {
+	_c.mutation.AddReportedCaseIDs(ids...)
+	return _c
+}
+
+// AddReportedCases adds the "reported_cases" edges to the CaseFile entity.
+func (_c *DepartmentCreate) AddReportedCases(v ...*CaseFile) *DepartmentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddReportedCaseIDs(ids...)
 }
 
 // AddCaseIDs adds the "cases" edge to the CaseFile entity by IDs.
@@ -268,10 +250,6 @@ func (_c *DepartmentCreate) defaults() {
 		v := department.DefaultIntake
 		_c.mutation.SetIntake(v)
 	}
-	if _, ok := _c.mutation.TimeZone(); !ok {
-		v := department.DefaultTimeZone
-		_c.mutation.SetTimeZone(v)
-	}
 	if _, ok := _c.mutation.Active(); !ok {
 		v := department.DefaultActive
 		_c.mutation.SetActive(v)
@@ -315,9 +293,6 @@ func (_c *DepartmentCreate) check() error {
 	}
 	if _, ok := _c.mutation.Intake(); !ok {
 		return &ValidationError{Name: "intake", err: errors.New(`ent: missing required field "Department.intake"`)}
-	}
-	if _, ok := _c.mutation.TimeZone(); !ok {
-		return &ValidationError{Name: "time_zone", err: errors.New(`ent: missing required field "Department.time_zone"`)}
 	}
 	if _, ok := _c.mutation.Active(); !ok {
 		return &ValidationError{Name: "active", err: errors.New(`ent: missing required field "Department.active"`)}
@@ -376,22 +351,6 @@ func (_c *DepartmentCreate) createSpec() (*Department, *sqlgraph.CreateSpec) {
 		_spec.SetField(department.FieldIntake, field.TypeBool, value)
 		_node.Intake = value
 	}
-	if value, ok := _c.mutation.TimeZone(); ok {
-		_spec.SetField(department.FieldTimeZone, field.TypeString, value)
-		_node.TimeZone = value
-	}
-	if value, ok := _c.mutation.BusinessHours(); ok {
-		_spec.SetField(department.FieldBusinessHours, field.TypeJSON, value)
-		_node.BusinessHours = value
-	}
-	if value, ok := _c.mutation.Holidays(); ok {
-		_spec.SetField(department.FieldHolidays, field.TypeJSON, value)
-		_node.Holidays = value
-	}
-	if value, ok := _c.mutation.MakeupWorkdays(); ok {
-		_spec.SetField(department.FieldMakeupWorkdays, field.TypeJSON, value)
-		_node.MakeupWorkdays = value
-	}
 	if value, ok := _c.mutation.Active(); ok {
 		_spec.SetField(department.FieldActive, field.TypeBool, value)
 		_node.Active = value
@@ -405,6 +364,22 @@ func (_c *DepartmentCreate) createSpec() (*Department, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(staff.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ReportedCasesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   department.ReportedCasesTable,
+			Columns: []string{department.ReportedCasesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(casefile.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -29,12 +29,14 @@ type DepartmentQuery struct {
 	inters                   []Interceptor
 	predicates               []predicate.Department
 	withStaff                *StaffQuery
+	withReportedCases        *CaseFileQuery
 	withCases                *CaseFileQuery
 	withServiceProjects      *ServiceProjectQuery
 	withCategories           *CategoryQuery
 	loadTotal                []func(context.Context, []*Department) error
 	modifiers                []func(*sql.Selector)
 	withNamedStaff           map[string]*StaffQuery
+	withNamedReportedCases   map[string]*CaseFileQuery
 	withNamedCases           map[string]*CaseFileQuery
 	withNamedServiceProjects map[string]*ServiceProjectQuery
 	withNamedCategories      map[string]*CategoryQuery
@@ -89,6 +91,28 @@ func (_q *DepartmentQuery) QueryStaff() *StaffQuery {
 			sqlgraph.From(department.Table, department.FieldID, selector),
 			sqlgraph.To(staff.Table, staff.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, department.StaffTable, department.StaffColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryReportedCases chains the current query on the "reported_cases" edge.
+func (_q *DepartmentQuery) QueryReportedCases() *CaseFileQuery {
+	query := (&CaseFileClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(department.Table, department.FieldID, selector),
+			sqlgraph.To(casefile.Table, casefile.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, department.ReportedCasesTable, department.ReportedCasesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -355,6 +379,7 @@ func (_q *DepartmentQuery) Clone() *DepartmentQuery {
 		inters:              append([]Interceptor{}, _q.inters...),
 		predicates:          append([]predicate.Department{}, _q.predicates...),
 		withStaff:           _q.withStaff.Clone(),
+		withReportedCases:   _q.withReportedCases.Clone(),
 		withCases:           _q.withCases.Clone(),
 		withServiceProjects: _q.withServiceProjects.Clone(),
 		withCategories:      _q.withCategories.Clone(),
@@ -372,6 +397,17 @@ func (_q *DepartmentQuery) WithStaff(opts ...func(*StaffQuery)) *DepartmentQuery
 		opt(query)
 	}
 	_q.withStaff = query
+	return _q
+}
+
+// WithReportedCases tells the query-builder to eager-load the nodes that are connected to
+// the "reported_cases" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *DepartmentQuery) WithReportedCases(opts ...func(*CaseFileQuery)) *DepartmentQuery {
+	query := (&CaseFileClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withReportedCases = query
 	return _q
 }
 
@@ -486,8 +522,9 @@ func (_q *DepartmentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 	var (
 		nodes       = []*Department{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [5]bool{
 			_q.withStaff != nil,
+			_q.withReportedCases != nil,
 			_q.withCases != nil,
 			_q.withServiceProjects != nil,
 			_q.withCategories != nil,
@@ -521,6 +558,13 @@ func (_q *DepartmentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 			return nil, err
 		}
 	}
+	if query := _q.withReportedCases; query != nil {
+		if err := _q.loadReportedCases(ctx, query, nodes,
+			func(n *Department) { n.Edges.ReportedCases = []*CaseFile{} },
+			func(n *Department, e *CaseFile) { n.Edges.ReportedCases = append(n.Edges.ReportedCases, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withCases; query != nil {
 		if err := _q.loadCases(ctx, query, nodes,
 			func(n *Department) { n.Edges.Cases = []*CaseFile{} },
@@ -546,6 +590,13 @@ func (_q *DepartmentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 		if err := _q.loadStaff(ctx, query, nodes,
 			func(n *Department) { n.appendNamedStaff(name) },
 			func(n *Department, e *Staff) { n.appendNamedStaff(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedReportedCases {
+		if err := _q.loadReportedCases(ctx, query, nodes,
+			func(n *Department) { n.appendNamedReportedCases(name) },
+			func(n *Department, e *CaseFile) { n.appendNamedReportedCases(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -606,6 +657,39 @@ func (_q *DepartmentQuery) loadStaff(ctx context.Context, query *StaffQuery, nod
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "department_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *DepartmentQuery) loadReportedCases(ctx context.Context, query *CaseFileQuery, nodes []*Department, init func(*Department), assign func(*Department, *CaseFile)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Department)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(casefile.FieldConcernedDepartmentID)
+	}
+	query.Where(predicate.CaseFile(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(department.ReportedCasesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ConcernedDepartmentID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "concerned_department_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "concerned_department_id" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -835,6 +919,20 @@ func (_q *DepartmentQuery) WithNamedStaff(name string, opts ...func(*StaffQuery)
 		_q.withNamedStaff = make(map[string]*StaffQuery)
 	}
 	_q.withNamedStaff[name] = query
+	return _q
+}
+
+// WithNamedReportedCases tells the query-builder to eager-load the nodes that are connected to the "reported_cases"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *DepartmentQuery) WithNamedReportedCases(name string, opts ...func(*CaseFileQuery)) *DepartmentQuery {
+	query := (&CaseFileClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedReportedCases == nil {
+		_q.withNamedReportedCases = make(map[string]*CaseFileQuery)
+	}
+	_q.withNamedReportedCases[name] = query
 	return _q
 }
 

@@ -10,13 +10,11 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
-	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/department"
 	"github.com/xinfang/xinfang/ent/predicate"
-	"github.com/xinfang/xinfang/ent/schema/schematype"
 	"github.com/xinfang/xinfang/ent/serviceproject"
 	"github.com/xinfang/xinfang/ent/staff"
 )
@@ -110,74 +108,6 @@ func (_u *DepartmentUpdate) SetNillableIntake(v *bool) *DepartmentUpdate {
 	return _u
 }
 
-// SetTimeZone sets the "time_zone" field.
-func (_u *DepartmentUpdate) SetTimeZone(v string) *DepartmentUpdate {
-	_u.mutation.SetTimeZone(v)
-	return _u
-}
-
-// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
-func (_u *DepartmentUpdate) SetNillableTimeZone(v *string) *DepartmentUpdate {
-	if v != nil {
-		_u.SetTimeZone(*v)
-	}
-	return _u
-}
-
-// SetBusinessHours sets the "business_hours" field.
-func (_u *DepartmentUpdate) SetBusinessHours(v []schematype.BusinessHours) *DepartmentUpdate {
-	_u.mutation.SetBusinessHours(v)
-	return _u
-}
-
-// AppendBusinessHours appends value to the "business_hours" field.
-func (_u *DepartmentUpdate) AppendBusinessHours(v []schematype.BusinessHours) *DepartmentUpdate {
-	_u.mutation.AppendBusinessHours(v)
-	return _u
-}
-
-// ClearBusinessHours clears the value of the "business_hours" field.
-func (_u *DepartmentUpdate) ClearBusinessHours() *DepartmentUpdate {
-	_u.mutation.ClearBusinessHours()
-	return _u
-}
-
-// SetHolidays sets the "holidays" field.
-func (_u *DepartmentUpdate) SetHolidays(v []string) *DepartmentUpdate {
-	_u.mutation.SetHolidays(v)
-	return _u
-}
-
-// AppendHolidays appends value to the "holidays" field.
-func (_u *DepartmentUpdate) AppendHolidays(v []string) *DepartmentUpdate {
-	_u.mutation.AppendHolidays(v)
-	return _u
-}
-
-// ClearHolidays clears the value of the "holidays" field.
-func (_u *DepartmentUpdate) ClearHolidays() *DepartmentUpdate {
-	_u.mutation.ClearHolidays()
-	return _u
-}
-
-// SetMakeupWorkdays sets the "makeup_workdays" field.
-func (_u *DepartmentUpdate) SetMakeupWorkdays(v []string) *DepartmentUpdate {
-	_u.mutation.SetMakeupWorkdays(v)
-	return _u
-}
-
-// AppendMakeupWorkdays appends value to the "makeup_workdays" field.
-func (_u *DepartmentUpdate) AppendMakeupWorkdays(v []string) *DepartmentUpdate {
-	_u.mutation.AppendMakeupWorkdays(v)
-	return _u
-}
-
-// ClearMakeupWorkdays clears the value of the "makeup_workdays" field.
-func (_u *DepartmentUpdate) ClearMakeupWorkdays() *DepartmentUpdate {
-	_u.mutation.ClearMakeupWorkdays()
-	return _u
-}
-
 // SetActive sets the "active" field.
 func (_u *DepartmentUpdate) SetActive(v bool) *DepartmentUpdate {
 	_u.mutation.SetActive(v)
@@ -205,6 +135,21 @@ func (_u *DepartmentUpdate) AddStaff(v ...*Staff) *DepartmentUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddStaffIDs(ids...)
+}
+
+// AddReportedCaseIDs adds the "reported_cases" edge to the CaseFile entity by IDs.
+func (_u *DepartmentUpdate) AddReportedCaseIDs(ids ...int) *DepartmentUpdate {
+	_u.mutation.AddReportedCaseIDs(ids...)
+	return _u
+}
+
+// AddReportedCases adds the "reported_cases" edges to the CaseFile entity.
+func (_u *DepartmentUpdate) AddReportedCases(v ...*CaseFile) *DepartmentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReportedCaseIDs(ids...)
 }
 
 // AddCaseIDs adds the "cases" edge to the CaseFile entity by IDs.
@@ -276,6 +221,27 @@ func (_u *DepartmentUpdate) RemoveStaff(v ...*Staff) *DepartmentUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveStaffIDs(ids...)
+}
+
+// ClearReportedCases clears all "reported_cases" edges to the CaseFile entity.
+func (_u *DepartmentUpdate) ClearReportedCases() *DepartmentUpdate {
+	_u.mutation.ClearReportedCases()
+	return _u
+}
+
+// RemoveReportedCaseIDs removes the "reported_cases" edge to CaseFile entities by IDs.
+func (_u *DepartmentUpdate) RemoveReportedCaseIDs(ids ...int) *DepartmentUpdate {
+	_u.mutation.RemoveReportedCaseIDs(ids...)
+	return _u
+}
+
+// RemoveReportedCases removes "reported_cases" edges to CaseFile entities.
+func (_u *DepartmentUpdate) RemoveReportedCases(v ...*CaseFile) *DepartmentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReportedCaseIDs(ids...)
 }
 
 // ClearCases clears all "cases" edges to the CaseFile entity.
@@ -427,42 +393,6 @@ func (_u *DepartmentUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if value, ok := _u.mutation.Intake(); ok {
 		_spec.SetField(department.FieldIntake, field.TypeBool, value)
 	}
-	if value, ok := _u.mutation.TimeZone(); ok {
-		_spec.SetField(department.FieldTimeZone, field.TypeString, value)
-	}
-	if value, ok := _u.mutation.BusinessHours(); ok {
-		_spec.SetField(department.FieldBusinessHours, field.TypeJSON, value)
-	}
-	if value, ok := _u.mutation.AppendedBusinessHours(); ok {
-		_spec.AddModifier(func(u *sql.UpdateBuilder) {
-			sqljson.Append(u, department.FieldBusinessHours, value)
-		})
-	}
-	if _u.mutation.BusinessHoursCleared() {
-		_spec.ClearField(department.FieldBusinessHours, field.TypeJSON)
-	}
-	if value, ok := _u.mutation.Holidays(); ok {
-		_spec.SetField(department.FieldHolidays, field.TypeJSON, value)
-	}
-	if value, ok := _u.mutation.AppendedHolidays(); ok {
-		_spec.AddModifier(func(u *sql.UpdateBuilder) {
-			sqljson.Append(u, department.FieldHolidays, value)
-		})
-	}
-	if _u.mutation.HolidaysCleared() {
-		_spec.ClearField(department.FieldHolidays, field.TypeJSON)
-	}
-	if value, ok := _u.mutation.MakeupWorkdays(); ok {
-		_spec.SetField(department.FieldMakeupWorkdays, field.TypeJSON, value)
-	}
-	if value, ok := _u.mutation.AppendedMakeupWorkdays(); ok {
-		_spec.AddModifier(func(u *sql.UpdateBuilder) {
-			sqljson.Append(u, department.FieldMakeupWorkdays, value)
-		})
-	}
-	if _u.mutation.MakeupWorkdaysCleared() {
-		_spec.ClearField(department.FieldMakeupWorkdays, field.TypeJSON)
-	}
 	if value, ok := _u.mutation.Active(); ok {
 		_spec.SetField(department.FieldActive, field.TypeBool, value)
 	}
@@ -504,6 +434,51 @@ func (_u *DepartmentUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(staff.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ReportedCasesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   department.ReportedCasesTable,
+			Columns: []string{department.ReportedCasesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(casefile.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedReportedCasesIDs(); len(nodes) > 0 && !_u.mutation.ReportedCasesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   department.ReportedCasesTable,
+			Columns: []string{department.ReportedCasesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(casefile.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReportedCasesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   department.ReportedCasesTable,
+			Columns: []string{department.ReportedCasesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(casefile.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -742,74 +717,6 @@ func (_u *DepartmentUpdateOne) SetNillableIntake(v *bool) *DepartmentUpdateOne {
 	return _u
 }
 
-// SetTimeZone sets the "time_zone" field.
-func (_u *DepartmentUpdateOne) SetTimeZone(v string) *DepartmentUpdateOne {
-	_u.mutation.SetTimeZone(v)
-	return _u
-}
-
-// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
-func (_u *DepartmentUpdateOne) SetNillableTimeZone(v *string) *DepartmentUpdateOne {
-	if v != nil {
-		_u.SetTimeZone(*v)
-	}
-	return _u
-}
-
-// SetBusinessHours sets the "business_hours" field.
-func (_u *DepartmentUpdateOne) SetBusinessHours(v []schematype.BusinessHours) *DepartmentUpdateOne {
-	_u.mutation.SetBusinessHours(v)
-	return _u
-}
-
-// AppendBusinessHours appends value to the "business_hours" field.
-func (_u *DepartmentUpdateOne) AppendBusinessHours(v []schematype.BusinessHours) *DepartmentUpdateOne {
-	_u.mutation.AppendBusinessHours(v)
-	return _u
-}
-
-// ClearBusinessHours clears the value of the "business_hours" field.
-func (_u *DepartmentUpdateOne) ClearBusinessHours() *DepartmentUpdateOne {
-	_u.mutation.ClearBusinessHours()
-	return _u
-}
-
-// SetHolidays sets the "holidays" field.
-func (_u *DepartmentUpdateOne) SetHolidays(v []string) *DepartmentUpdateOne {
-	_u.mutation.SetHolidays(v)
-	return _u
-}
-
-// AppendHolidays appends value to the "holidays" field.
-func (_u *DepartmentUpdateOne) AppendHolidays(v []string) *DepartmentUpdateOne {
-	_u.mutation.AppendHolidays(v)
-	return _u
-}
-
-// ClearHolidays clears the value of the "holidays" field.
-func (_u *DepartmentUpdateOne) ClearHolidays() *DepartmentUpdateOne {
-	_u.mutation.ClearHolidays()
-	return _u
-}
-
-// SetMakeupWorkdays sets the "makeup_workdays" field.
-func (_u *DepartmentUpdateOne) SetMakeupWorkdays(v []string) *DepartmentUpdateOne {
-	_u.mutation.SetMakeupWorkdays(v)
-	return _u
-}
-
-// AppendMakeupWorkdays appends value to the "makeup_workdays" field.
-func (_u *DepartmentUpdateOne) AppendMakeupWorkdays(v []string) *DepartmentUpdateOne {
-	_u.mutation.AppendMakeupWorkdays(v)
-	return _u
-}
-
-// ClearMakeupWorkdays clears the value of the "makeup_workdays" field.
-func (_u *DepartmentUpdateOne) ClearMakeupWorkdays() *DepartmentUpdateOne {
-	_u.mutation.ClearMakeupWorkdays()
-	return _u
-}
-
 // SetActive sets the "active" field.
 func (_u *DepartmentUpdateOne) SetActive(v bool) *DepartmentUpdateOne {
 	_u.mutation.SetActive(v)
@@ -837,6 +744,21 @@ func (_u *DepartmentUpdateOne) AddStaff(v ...*Staff) *DepartmentUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddStaffIDs(ids...)
+}
+
+// AddReportedCaseIDs adds the "reported_cases" edge to the CaseFile entity by IDs.
+func (_u *DepartmentUpdateOne) AddReportedCaseIDs(ids ...int) *DepartmentUpdateOne {
+	_u.mutation.AddReportedCaseIDs(ids...)
+	return _u
+}
+
+// AddReportedCases adds the "reported_cases" edges to the CaseFile entity.
+func (_u *DepartmentUpdateOne) AddReportedCases(v ...*CaseFile) *DepartmentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReportedCaseIDs(ids...)
 }
 
 // AddCaseIDs adds the "cases" edge to the CaseFile entity by IDs.
@@ -908,6 +830,27 @@ func (_u *DepartmentUpdateOne) RemoveStaff(v ...*Staff) *DepartmentUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveStaffIDs(ids...)
+}
+
+// ClearReportedCases clears all "reported_cases" edges to the CaseFile entity.
+func (_u *DepartmentUpdateOne) ClearReportedCases() *DepartmentUpdateOne {
+	_u.mutation.ClearReportedCases()
+	return _u
+}
+
+// RemoveReportedCaseIDs removes the "reported_cases" edge to CaseFile entities by IDs.
+func (_u *DepartmentUpdateOne) RemoveReportedCaseIDs(ids ...int) *DepartmentUpdateOne {
+	_u.mutation.RemoveReportedCaseIDs(ids...)
+	return _u
+}
+
+// RemoveReportedCases removes "reported_cases" edges to CaseFile entities.
+func (_u *DepartmentUpdateOne) RemoveReportedCases(v ...*CaseFile) *DepartmentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReportedCaseIDs(ids...)
 }
 
 // ClearCases clears all "cases" edges to the CaseFile entity.
@@ -1089,42 +1032,6 @@ func (_u *DepartmentUpdateOne) sqlSave(ctx context.Context) (_node *Department, 
 	if value, ok := _u.mutation.Intake(); ok {
 		_spec.SetField(department.FieldIntake, field.TypeBool, value)
 	}
-	if value, ok := _u.mutation.TimeZone(); ok {
-		_spec.SetField(department.FieldTimeZone, field.TypeString, value)
-	}
-	if value, ok := _u.mutation.BusinessHours(); ok {
-		_spec.SetField(department.FieldBusinessHours, field.TypeJSON, value)
-	}
-	if value, ok := _u.mutation.AppendedBusinessHours(); ok {
-		_spec.AddModifier(func(u *sql.UpdateBuilder) {
-			sqljson.Append(u, department.FieldBusinessHours, value)
-		})
-	}
-	if _u.mutation.BusinessHoursCleared() {
-		_spec.ClearField(department.FieldBusinessHours, field.TypeJSON)
-	}
-	if value, ok := _u.mutation.Holidays(); ok {
-		_spec.SetField(department.FieldHolidays, field.TypeJSON, value)
-	}
-	if value, ok := _u.mutation.AppendedHolidays(); ok {
-		_spec.AddModifier(func(u *sql.UpdateBuilder) {
-			sqljson.Append(u, department.FieldHolidays, value)
-		})
-	}
-	if _u.mutation.HolidaysCleared() {
-		_spec.ClearField(department.FieldHolidays, field.TypeJSON)
-	}
-	if value, ok := _u.mutation.MakeupWorkdays(); ok {
-		_spec.SetField(department.FieldMakeupWorkdays, field.TypeJSON, value)
-	}
-	if value, ok := _u.mutation.AppendedMakeupWorkdays(); ok {
-		_spec.AddModifier(func(u *sql.UpdateBuilder) {
-			sqljson.Append(u, department.FieldMakeupWorkdays, value)
-		})
-	}
-	if _u.mutation.MakeupWorkdaysCleared() {
-		_spec.ClearField(department.FieldMakeupWorkdays, field.TypeJSON)
-	}
 	if value, ok := _u.mutation.Active(); ok {
 		_spec.SetField(department.FieldActive, field.TypeBool, value)
 	}
@@ -1166,6 +1073,51 @@ func (_u *DepartmentUpdateOne) sqlSave(ctx context.Context) (_node *Department, 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(staff.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ReportedCasesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   department.ReportedCasesTable,
+			Columns: []string{department.ReportedCasesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(casefile.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedReportedCasesIDs(); len(nodes) > 0 && !_u.mutation.ReportedCasesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   department.ReportedCasesTable,
+			Columns: []string{department.ReportedCasesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(casefile.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReportedCasesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   department.ReportedCasesTable,
+			Columns: []string{department.ReportedCasesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(casefile.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

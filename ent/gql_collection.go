@@ -303,6 +303,21 @@ func (_q *CaseFileQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				*wq = *query
 			})
 
+		case "concernedDepartment":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DepartmentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, departmentImplementors)...); err != nil {
+				return err
+			}
+			_q.withConcernedDepartment = query
+			if _, ok := fieldSeen[casefile.FieldConcernedDepartmentID]; !ok {
+				selectedFields = append(selectedFields, casefile.FieldConcernedDepartmentID)
+				fieldSeen[casefile.FieldConcernedDepartmentID] = struct{}{}
+			}
+
 		case "recordedBy":
 			var (
 				alias = field.Alias
@@ -361,10 +376,10 @@ func (_q *CaseFileQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[7] == nil {
-								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[7][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -372,10 +387,10 @@ func (_q *CaseFileQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*CaseFile) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Events)
-							if nodes[i].Edges.totalCount[7] == nil {
-								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[7][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -605,6 +620,11 @@ func (_q *CaseFileQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[casefile.FieldMergedIntoID]; !ok {
 				selectedFields = append(selectedFields, casefile.FieldMergedIntoID)
 				fieldSeen[casefile.FieldMergedIntoID] = struct{}{}
+			}
+		case "concernedDepartmentID":
+			if _, ok := fieldSeen[casefile.FieldConcernedDepartmentID]; !ok {
+				selectedFields = append(selectedFields, casefile.FieldConcernedDepartmentID)
+				fieldSeen[casefile.FieldConcernedDepartmentID] = struct{}{}
 			}
 		case "recordedByID":
 			if _, ok := fieldSeen[casefile.FieldRecordedByID]; !ok {
@@ -984,26 +1004,6 @@ func (_q *DepartmentQuery) collectField(ctx context.Context, oneNode bool, opCtx
 			if _, ok := fieldSeen[department.FieldIntake]; !ok {
 				selectedFields = append(selectedFields, department.FieldIntake)
 				fieldSeen[department.FieldIntake] = struct{}{}
-			}
-		case "timeZone":
-			if _, ok := fieldSeen[department.FieldTimeZone]; !ok {
-				selectedFields = append(selectedFields, department.FieldTimeZone)
-				fieldSeen[department.FieldTimeZone] = struct{}{}
-			}
-		case "businessHours":
-			if _, ok := fieldSeen[department.FieldBusinessHours]; !ok {
-				selectedFields = append(selectedFields, department.FieldBusinessHours)
-				fieldSeen[department.FieldBusinessHours] = struct{}{}
-			}
-		case "holidays":
-			if _, ok := fieldSeen[department.FieldHolidays]; !ok {
-				selectedFields = append(selectedFields, department.FieldHolidays)
-				fieldSeen[department.FieldHolidays] = struct{}{}
-			}
-		case "makeupWorkdays":
-			if _, ok := fieldSeen[department.FieldMakeupWorkdays]; !ok {
-				selectedFields = append(selectedFields, department.FieldMakeupWorkdays)
-				fieldSeen[department.FieldMakeupWorkdays] = struct{}{}
 			}
 		case "active":
 			if _, ok := fieldSeen[department.FieldActive]; !ok {

@@ -76,6 +76,14 @@ func (_m *CaseFile) Duplicates(ctx context.Context) (result []*CaseFile, err err
 	return result, err
 }
 
+func (_m *CaseFile) ConcernedDepartment(ctx context.Context) (*Department, error) {
+	result, err := _m.Edges.ConcernedDepartmentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryConcernedDepartment().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *CaseFile) RecordedBy(ctx context.Context) (*Staff, error) {
 	result, err := _m.Edges.RecordedByOrErr()
 	if IsNotLoaded(err) {
@@ -92,7 +100,7 @@ func (_m *CaseFile) Events(
 		WithCaseEventFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
 	if nodes, err := _m.NamedEvents(alias); err == nil || hasTotalCount {
 		pager, err := newCaseEventPager(opts, last != nil)
 		if err != nil {

@@ -169,8 +169,8 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	node = &Node{
 		ID:     _m.ID,
 		Type:   "CaseFile",
-		Fields: make([]*Field, 41),
-		Edges:  make([]*Edge, 8),
+		Fields: make([]*Field, 42),
+		Edges:  make([]*Edge, 9),
 	}
 	var buf []byte
 	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
@@ -493,10 +493,18 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 		Name:  "merged_into_id",
 		Value: string(buf),
 	}
-	if buf, err = json.Marshal(_m.RecordedByID); err != nil {
+	if buf, err = json.Marshal(_m.ConcernedDepartmentID); err != nil {
 		return nil, err
 	}
 	node.Fields[40] = &Field{
+		Type:  "int",
+		Name:  "concerned_department_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.RecordedByID); err != nil {
+		return nil, err
+	}
+	node.Fields[41] = &Field{
 		Type:  "int",
 		Name:  "recorded_by_id",
 		Value: string(buf),
@@ -562,22 +570,32 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 		return nil, err
 	}
 	node.Edges[6] = &Edge{
-		Type: "Staff",
-		Name: "recorded_by",
+		Type: "Department",
+		Name: "concerned_department",
 	}
-	err = _m.QueryRecordedBy().
-		Select(staff.FieldID).
+	err = _m.QueryConcernedDepartment().
+		Select(department.FieldID).
 		Scan(ctx, &node.Edges[6].IDs)
 	if err != nil {
 		return nil, err
 	}
 	node.Edges[7] = &Edge{
+		Type: "Staff",
+		Name: "recorded_by",
+	}
+	err = _m.QueryRecordedBy().
+		Select(staff.FieldID).
+		Scan(ctx, &node.Edges[7].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[8] = &Edge{
 		Type: "CaseEvent",
 		Name: "events",
 	}
 	err = _m.QueryEvents().
 		Select(caseevent.FieldID).
-		Scan(ctx, &node.Edges[7].IDs)
+		Scan(ctx, &node.Edges[8].IDs)
 	if err != nil {
 		return nil, err
 	}
@@ -667,7 +685,7 @@ func (_m *Department) Node(ctx context.Context) (node *Node, err error) {
 	node = &Node{
 		ID:     _m.ID,
 		Type:   "Department",
-		Fields: make([]*Field, 12),
+		Fields: make([]*Field, 8),
 		Edges:  make([]*Edge, 3),
 	}
 	var buf []byte
@@ -727,42 +745,10 @@ func (_m *Department) Node(ctx context.Context) (node *Node, err error) {
 		Name:  "intake",
 		Value: string(buf),
 	}
-	if buf, err = json.Marshal(_m.TimeZone); err != nil {
-		return nil, err
-	}
-	node.Fields[7] = &Field{
-		Type:  "string",
-		Name:  "time_zone",
-		Value: string(buf),
-	}
-	if buf, err = json.Marshal(_m.BusinessHours); err != nil {
-		return nil, err
-	}
-	node.Fields[8] = &Field{
-		Type:  "[]schematype.BusinessHours",
-		Name:  "business_hours",
-		Value: string(buf),
-	}
-	if buf, err = json.Marshal(_m.Holidays); err != nil {
-		return nil, err
-	}
-	node.Fields[9] = &Field{
-		Type:  "[]string",
-		Name:  "holidays",
-		Value: string(buf),
-	}
-	if buf, err = json.Marshal(_m.MakeupWorkdays); err != nil {
-		return nil, err
-	}
-	node.Fields[10] = &Field{
-		Type:  "[]string",
-		Name:  "makeup_workdays",
-		Value: string(buf),
-	}
 	if buf, err = json.Marshal(_m.Active); err != nil {
 		return nil, err
 	}
-	node.Fields[11] = &Field{
+	node.Fields[7] = &Field{
 		Type:  "bool",
 		Name:  "active",
 		Value: string(buf),

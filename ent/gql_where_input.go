@@ -940,6 +940,14 @@ type CaseWhereInput struct {
 	MergedIntoIDIsNil  bool  `json:"mergedIntoIDIsNil,omitempty"`
 	MergedIntoIDNotNil bool  `json:"mergedIntoIDNotNil,omitempty"`
 
+	// "concerned_department_id" field predicates.
+	ConcernedDepartmentID       *int  `json:"concernedDepartmentID,omitempty"`
+	ConcernedDepartmentIDNEQ    *int  `json:"concernedDepartmentIDNEQ,omitempty"`
+	ConcernedDepartmentIDIn     []int `json:"concernedDepartmentIDIn,omitempty"`
+	ConcernedDepartmentIDNotIn  []int `json:"concernedDepartmentIDNotIn,omitempty"`
+	ConcernedDepartmentIDIsNil  bool  `json:"concernedDepartmentIDIsNil,omitempty"`
+	ConcernedDepartmentIDNotNil bool  `json:"concernedDepartmentIDNotNil,omitempty"`
+
 	// "recorded_by_id" field predicates.
 	RecordedByID       *int  `json:"recordedByID,omitempty"`
 	RecordedByIDNEQ    *int  `json:"recordedByIDNEQ,omitempty"`
@@ -971,6 +979,10 @@ type CaseWhereInput struct {
 	// "duplicates" edge predicates.
 	HasDuplicates     *bool             `json:"hasDuplicates,omitempty"`
 	HasDuplicatesWith []*CaseWhereInput `json:"hasDuplicatesWith,omitempty"`
+
+	// "concerned_department" edge predicates.
+	HasConcernedDepartment     *bool                   `json:"hasConcernedDepartment,omitempty"`
+	HasConcernedDepartmentWith []*DepartmentWhereInput `json:"hasConcernedDepartmentWith,omitempty"`
 
 	// "recorded_by" edge predicates.
 	HasRecordedBy     *bool              `json:"hasRecordedBy,omitempty"`
@@ -2123,6 +2135,24 @@ func (i *CaseWhereInput) P() (predicate.CaseFile, error) {
 	if i.MergedIntoIDNotNil {
 		predicates = append(predicates, casefile.MergedIntoIDNotNil())
 	}
+	if i.ConcernedDepartmentID != nil {
+		predicates = append(predicates, casefile.ConcernedDepartmentIDEQ(*i.ConcernedDepartmentID))
+	}
+	if i.ConcernedDepartmentIDNEQ != nil {
+		predicates = append(predicates, casefile.ConcernedDepartmentIDNEQ(*i.ConcernedDepartmentIDNEQ))
+	}
+	if len(i.ConcernedDepartmentIDIn) > 0 {
+		predicates = append(predicates, casefile.ConcernedDepartmentIDIn(i.ConcernedDepartmentIDIn...))
+	}
+	if len(i.ConcernedDepartmentIDNotIn) > 0 {
+		predicates = append(predicates, casefile.ConcernedDepartmentIDNotIn(i.ConcernedDepartmentIDNotIn...))
+	}
+	if i.ConcernedDepartmentIDIsNil {
+		predicates = append(predicates, casefile.ConcernedDepartmentIDIsNil())
+	}
+	if i.ConcernedDepartmentIDNotNil {
+		predicates = append(predicates, casefile.ConcernedDepartmentIDNotNil())
+	}
 	if i.RecordedByID != nil {
 		predicates = append(predicates, casefile.RecordedByIDEQ(*i.RecordedByID))
 	}
@@ -2249,6 +2279,24 @@ func (i *CaseWhereInput) P() (predicate.CaseFile, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, casefile.HasDuplicatesWith(with...))
+	}
+	if i.HasConcernedDepartment != nil {
+		p := casefile.HasConcernedDepartment()
+		if !*i.HasConcernedDepartment {
+			p = casefile.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasConcernedDepartmentWith) > 0 {
+		with := make([]predicate.Department, 0, len(i.HasConcernedDepartmentWith))
+		for _, w := range i.HasConcernedDepartmentWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasConcernedDepartmentWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, casefile.HasConcernedDepartmentWith(with...))
 	}
 	if i.HasRecordedBy != nil {
 		p := casefile.HasRecordedBy()
@@ -2809,21 +2857,6 @@ type DepartmentWhereInput struct {
 	Intake    *bool `json:"intake,omitempty"`
 	IntakeNEQ *bool `json:"intakeNEQ,omitempty"`
 
-	// "time_zone" field predicates.
-	TimeZone             *string  `json:"timeZone,omitempty"`
-	TimeZoneNEQ          *string  `json:"timeZoneNEQ,omitempty"`
-	TimeZoneIn           []string `json:"timeZoneIn,omitempty"`
-	TimeZoneNotIn        []string `json:"timeZoneNotIn,omitempty"`
-	TimeZoneGT           *string  `json:"timeZoneGT,omitempty"`
-	TimeZoneGTE          *string  `json:"timeZoneGTE,omitempty"`
-	TimeZoneLT           *string  `json:"timeZoneLT,omitempty"`
-	TimeZoneLTE          *string  `json:"timeZoneLTE,omitempty"`
-	TimeZoneContains     *string  `json:"timeZoneContains,omitempty"`
-	TimeZoneHasPrefix    *string  `json:"timeZoneHasPrefix,omitempty"`
-	TimeZoneHasSuffix    *string  `json:"timeZoneHasSuffix,omitempty"`
-	TimeZoneEqualFold    *string  `json:"timeZoneEqualFold,omitempty"`
-	TimeZoneContainsFold *string  `json:"timeZoneContainsFold,omitempty"`
-
 	// "active" field predicates.
 	Active    *bool `json:"active,omitempty"`
 	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
@@ -3145,45 +3178,6 @@ func (i *DepartmentWhereInput) P() (predicate.Department, error) {
 	}
 	if i.IntakeNEQ != nil {
 		predicates = append(predicates, department.IntakeNEQ(*i.IntakeNEQ))
-	}
-	if i.TimeZone != nil {
-		predicates = append(predicates, department.TimeZoneEQ(*i.TimeZone))
-	}
-	if i.TimeZoneNEQ != nil {
-		predicates = append(predicates, department.TimeZoneNEQ(*i.TimeZoneNEQ))
-	}
-	if len(i.TimeZoneIn) > 0 {
-		predicates = append(predicates, department.TimeZoneIn(i.TimeZoneIn...))
-	}
-	if len(i.TimeZoneNotIn) > 0 {
-		predicates = append(predicates, department.TimeZoneNotIn(i.TimeZoneNotIn...))
-	}
-	if i.TimeZoneGT != nil {
-		predicates = append(predicates, department.TimeZoneGT(*i.TimeZoneGT))
-	}
-	if i.TimeZoneGTE != nil {
-		predicates = append(predicates, department.TimeZoneGTE(*i.TimeZoneGTE))
-	}
-	if i.TimeZoneLT != nil {
-		predicates = append(predicates, department.TimeZoneLT(*i.TimeZoneLT))
-	}
-	if i.TimeZoneLTE != nil {
-		predicates = append(predicates, department.TimeZoneLTE(*i.TimeZoneLTE))
-	}
-	if i.TimeZoneContains != nil {
-		predicates = append(predicates, department.TimeZoneContains(*i.TimeZoneContains))
-	}
-	if i.TimeZoneHasPrefix != nil {
-		predicates = append(predicates, department.TimeZoneHasPrefix(*i.TimeZoneHasPrefix))
-	}
-	if i.TimeZoneHasSuffix != nil {
-		predicates = append(predicates, department.TimeZoneHasSuffix(*i.TimeZoneHasSuffix))
-	}
-	if i.TimeZoneEqualFold != nil {
-		predicates = append(predicates, department.TimeZoneEqualFold(*i.TimeZoneEqualFold))
-	}
-	if i.TimeZoneContainsFold != nil {
-		predicates = append(predicates, department.TimeZoneContainsFold(*i.TimeZoneContainsFold))
 	}
 	if i.Active != nil {
 		predicates = append(predicates, department.ActiveEQ(*i.Active))

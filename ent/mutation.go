@@ -1224,6 +1224,8 @@ type CaseFileMutation struct {
 	duplicates                   map[int]struct{}
 	removedduplicates            map[int]struct{}
 	clearedduplicates            bool
+	concerned_department         *int
+	clearedconcerned_department  bool
 	recorded_by                  *int
 	clearedrecorded_by           bool
 	events                       map[int]struct{}
@@ -3406,6 +3408,55 @@ func (m *CaseFileMutation) ResetMergedIntoID() {
 	delete(m.clearedFields, casefile.FieldMergedIntoID)
 }
 
+// SetConcernedDepartmentID sets the "concerned_department_id" field.
+func (m *CaseFileMutation) SetConcernedDepartmentID(i int) {
+	m.concerned_department = &i
+}
+
+// ConcernedDepartmentID returns the value of the "concerned_department_id" field in the mutation.
+func (m *CaseFileMutation) ConcernedDepartmentID() (r int, exists bool) {
+	v := m.concerned_department
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConcernedDepartmentID returns the old "concerned_department_id" field's value of the CaseFile entity.
+// If the CaseFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CaseFileMutation) OldConcernedDepartmentID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConcernedDepartmentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConcernedDepartmentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConcernedDepartmentID: %w", err)
+	}
+	return oldValue.ConcernedDepartmentID, nil
+}
+
+// ClearConcernedDepartmentID clears the value of the "concerned_department_id" field.
+func (m *CaseFileMutation) ClearConcernedDepartmentID() {
+	m.concerned_department = nil
+	m.clearedFields[casefile.FieldConcernedDepartmentID] = struct{}{}
+}
+
+// ConcernedDepartmentIDCleared returns if the "concerned_department_id" field was cleared in this mutation.
+func (m *CaseFileMutation) ConcernedDepartmentIDCleared() bool {
+	_, ok := m.clearedFields[casefile.FieldConcernedDepartmentID]
+	return ok
+}
+
+// ResetConcernedDepartmentID resets all changes to the "concerned_department_id" field.
+func (m *CaseFileMutation) ResetConcernedDepartmentID() {
+	m.concerned_department = nil
+	delete(m.clearedFields, casefile.FieldConcernedDepartmentID)
+}
+
 // SetRecordedByID sets the "recorded_by_id" field.
 func (m *CaseFileMutation) SetRecordedByID(i int) {
 	m.recorded_by = &i
@@ -3671,6 +3722,33 @@ func (m *CaseFileMutation) ResetDuplicates() {
 	m.removedduplicates = nil
 }
 
+// ClearConcernedDepartment clears the "concerned_department" edge to the Department entity.
+func (m *CaseFileMutation) ClearConcernedDepartment() {
+	m.clearedconcerned_department = true
+	m.clearedFields[casefile.FieldConcernedDepartmentID] = struct{}{}
+}
+
+// ConcernedDepartmentCleared reports if the "concerned_department" edge to the Department entity was cleared.
+func (m *CaseFileMutation) ConcernedDepartmentCleared() bool {
+	return m.ConcernedDepartmentIDCleared() || m.clearedconcerned_department
+}
+
+// ConcernedDepartmentIDs returns the "concerned_department" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ConcernedDepartmentID instead. It exists only for internal usage by the builders.
+func (m *CaseFileMutation) ConcernedDepartmentIDs() (ids []int) {
+	if id := m.concerned_department; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetConcernedDepartment resets all changes to the "concerned_department" edge.
+func (m *CaseFileMutation) ResetConcernedDepartment() {
+	m.concerned_department = nil
+	m.clearedconcerned_department = false
+}
+
 // ClearRecordedBy clears the "recorded_by" edge to the Staff entity.
 func (m *CaseFileMutation) ClearRecordedBy() {
 	m.clearedrecorded_by = true
@@ -3786,7 +3864,7 @@ func (m *CaseFileMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CaseFileMutation) Fields() []string {
-	fields := make([]string, 0, 46)
+	fields := make([]string, 0, 47)
 	if m.created_at != nil {
 		fields = append(fields, casefile.FieldCreatedAt)
 	}
@@ -3922,6 +4000,9 @@ func (m *CaseFileMutation) Fields() []string {
 	if m.merged_into != nil {
 		fields = append(fields, casefile.FieldMergedIntoID)
 	}
+	if m.concerned_department != nil {
+		fields = append(fields, casefile.FieldConcernedDepartmentID)
+	}
 	if m.recorded_by != nil {
 		fields = append(fields, casefile.FieldRecordedByID)
 	}
@@ -4023,6 +4104,8 @@ func (m *CaseFileMutation) Field(name string) (ent.Value, bool) {
 		return m.ServiceProjectID()
 	case casefile.FieldMergedIntoID:
 		return m.MergedIntoID()
+	case casefile.FieldConcernedDepartmentID:
+		return m.ConcernedDepartmentID()
 	case casefile.FieldRecordedByID:
 		return m.RecordedByID()
 	}
@@ -4124,6 +4207,8 @@ func (m *CaseFileMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldServiceProjectID(ctx)
 	case casefile.FieldMergedIntoID:
 		return m.OldMergedIntoID(ctx)
+	case casefile.FieldConcernedDepartmentID:
+		return m.OldConcernedDepartmentID(ctx)
 	case casefile.FieldRecordedByID:
 		return m.OldRecordedByID(ctx)
 	}
@@ -4450,6 +4535,13 @@ func (m *CaseFileMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetMergedIntoID(v)
 		return nil
+	case casefile.FieldConcernedDepartmentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConcernedDepartmentID(v)
+		return nil
 	case casefile.FieldRecordedByID:
 		v, ok := value.(int)
 		if !ok {
@@ -4646,6 +4738,9 @@ func (m *CaseFileMutation) ClearedFields() []string {
 	if m.FieldCleared(casefile.FieldMergedIntoID) {
 		fields = append(fields, casefile.FieldMergedIntoID)
 	}
+	if m.FieldCleared(casefile.FieldConcernedDepartmentID) {
+		fields = append(fields, casefile.FieldConcernedDepartmentID)
+	}
 	if m.FieldCleared(casefile.FieldRecordedByID) {
 		fields = append(fields, casefile.FieldRecordedByID)
 	}
@@ -4734,6 +4829,9 @@ func (m *CaseFileMutation) ClearField(name string) error {
 		return nil
 	case casefile.FieldMergedIntoID:
 		m.ClearMergedIntoID()
+		return nil
+	case casefile.FieldConcernedDepartmentID:
+		m.ClearConcernedDepartmentID()
 		return nil
 	case casefile.FieldRecordedByID:
 		m.ClearRecordedByID()
@@ -4881,6 +4979,9 @@ func (m *CaseFileMutation) ResetField(name string) error {
 	case casefile.FieldMergedIntoID:
 		m.ResetMergedIntoID()
 		return nil
+	case casefile.FieldConcernedDepartmentID:
+		m.ResetConcernedDepartmentID()
+		return nil
 	case casefile.FieldRecordedByID:
 		m.ResetRecordedByID()
 		return nil
@@ -4890,7 +4991,7 @@ func (m *CaseFileMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CaseFileMutation) AddedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 10)
 	if m.department != nil {
 		edges = append(edges, casefile.EdgeDepartment)
 	}
@@ -4911,6 +5012,9 @@ func (m *CaseFileMutation) AddedEdges() []string {
 	}
 	if m.duplicates != nil {
 		edges = append(edges, casefile.EdgeDuplicates)
+	}
+	if m.concerned_department != nil {
+		edges = append(edges, casefile.EdgeConcernedDepartment)
 	}
 	if m.recorded_by != nil {
 		edges = append(edges, casefile.EdgeRecordedBy)
@@ -4955,6 +5059,10 @@ func (m *CaseFileMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case casefile.EdgeConcernedDepartment:
+		if id := m.concerned_department; id != nil {
+			return []ent.Value{*id}
+		}
 	case casefile.EdgeRecordedBy:
 		if id := m.recorded_by; id != nil {
 			return []ent.Value{*id}
@@ -4971,7 +5079,7 @@ func (m *CaseFileMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CaseFileMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 10)
 	if m.removedduplicates != nil {
 		edges = append(edges, casefile.EdgeDuplicates)
 	}
@@ -5003,7 +5111,7 @@ func (m *CaseFileMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CaseFileMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 10)
 	if m.cleareddepartment {
 		edges = append(edges, casefile.EdgeDepartment)
 	}
@@ -5024,6 +5132,9 @@ func (m *CaseFileMutation) ClearedEdges() []string {
 	}
 	if m.clearedduplicates {
 		edges = append(edges, casefile.EdgeDuplicates)
+	}
+	if m.clearedconcerned_department {
+		edges = append(edges, casefile.EdgeConcernedDepartment)
 	}
 	if m.clearedrecorded_by {
 		edges = append(edges, casefile.EdgeRecordedBy)
@@ -5052,6 +5163,8 @@ func (m *CaseFileMutation) EdgeCleared(name string) bool {
 		return m.clearedmerged_into
 	case casefile.EdgeDuplicates:
 		return m.clearedduplicates
+	case casefile.EdgeConcernedDepartment:
+		return m.clearedconcerned_department
 	case casefile.EdgeRecordedBy:
 		return m.clearedrecorded_by
 	case casefile.EdgeEvents:
@@ -5081,6 +5194,9 @@ func (m *CaseFileMutation) ClearEdge(name string) error {
 		return nil
 	case casefile.EdgeMergedInto:
 		m.ClearMergedInto()
+		return nil
+	case casefile.EdgeConcernedDepartment:
+		m.ClearConcernedDepartment()
 		return nil
 	case casefile.EdgeRecordedBy:
 		m.ClearRecordedBy()
@@ -5113,6 +5229,9 @@ func (m *CaseFileMutation) ResetEdge(name string) error {
 		return nil
 	case casefile.EdgeDuplicates:
 		m.ResetDuplicates()
+		return nil
+	case casefile.EdgeConcernedDepartment:
+		m.ResetConcernedDepartment()
 		return nil
 	case casefile.EdgeRecordedBy:
 		m.ResetRecordedBy()
@@ -5951,18 +6070,14 @@ type DepartmentMutation struct {
 	name_en                 *string
 	description             *string
 	intake                  *bool
-	time_zone               *string
-	business_hours          *[]schematype.BusinessHours
-	appendbusiness_hours    []schematype.BusinessHours
-	holidays                *[]string
-	appendholidays          []string
-	makeup_workdays         *[]string
-	appendmakeup_workdays   []string
 	active                  *bool
 	clearedFields           map[string]struct{}
 	staff                   map[int]struct{}
 	removedstaff            map[int]struct{}
 	clearedstaff            bool
+	reported_cases          map[int]struct{}
+	removedreported_cases   map[int]struct{}
+	clearedreported_cases   bool
 	cases                   map[int]struct{}
 	removedcases            map[int]struct{}
 	clearedcases            bool
@@ -6327,237 +6442,6 @@ func (m *DepartmentMutation) ResetIntake() {
 	m.intake = nil
 }
 
-// SetTimeZone sets the "time_zone" field.
-func (m *DepartmentMutation) SetTimeZone(s string) {
-	m.time_zone = &s
-}
-
-// TimeZone returns the value of the "time_zone" field in the mutation.
-func (m *DepartmentMutation) TimeZone() (r string, exists bool) {
-	v := m.time_zone
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldTimeZone returns the old "time_zone" field's value of the Department entity.
-// If the Department object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *DepartmentMutation) OldTimeZone(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldTimeZone is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldTimeZone requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldTimeZone: %w", err)
-	}
-	return oldValue.TimeZone, nil
-}
-
-// ResetTimeZone resets all changes to the "time_zone" field.
-func (m *DepartmentMutation) ResetTimeZone() {
-	m.time_zone = nil
-}
-
-// SetBusinessHours sets the "business_hours" field.
-func (m *DepartmentMutation) SetBusinessHours(sh []schematype.BusinessHours) {
-	m.business_hours = &sh
-	m.appendbusiness_hours = nil
-}
-
-// BusinessHours returns the value of the "business_hours" field in the mutation.
-func (m *DepartmentMutation) BusinessHours() (r []schematype.BusinessHours, exists bool) {
-	v := m.business_hours
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldBusinessHours returns the old "business_hours" field's value of the Department entity.
-// If the Department object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *DepartmentMutation) OldBusinessHours(ctx context.Context) (v []schematype.BusinessHours, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldBusinessHours is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldBusinessHours requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldBusinessHours: %w", err)
-	}
-	return oldValue.BusinessHours, nil
-}
-
-// AppendBusinessHours adds sh to the "business_hours" field.
-func (m *DepartmentMutation) AppendBusinessHours(sh []schematype.BusinessHours) {
-	m.appendbusiness_hours = append(m.appendbusiness_hours, sh...)
-}
-
-// AppendedBusinessHours returns the list of values that were appended to the "business_hours" field in this mutation.
-func (m *DepartmentMutation) AppendedBusinessHours() ([]schematype.BusinessHours, bool) {
-	if len(m.appendbusiness_hours) == 0 {
-		return nil, false
-	}
-	return m.appendbusiness_hours, true
-}
-
-// ClearBusinessHours clears the value of the "business_hours" field.
-func (m *DepartmentMutation) ClearBusinessHours() {
-	m.business_hours = nil
-	m.appendbusiness_hours = nil
-	m.clearedFields[department.FieldBusinessHours] = struct{}{}
-}
-
-// BusinessHoursCleared returns if the "business_hours" field was cleared in this mutation.
-func (m *DepartmentMutation) BusinessHoursCleared() bool {
-	_, ok := m.clearedFields[department.FieldBusinessHours]
-	return ok
-}
-
-// ResetBusinessHours resets all changes to the "business_hours" field.
-func (m *DepartmentMutation) ResetBusinessHours() {
-	m.business_hours = nil
-	m.appendbusiness_hours = nil
-	delete(m.clearedFields, department.FieldBusinessHours)
-}
-
-// SetHolidays sets the "holidays" field.
-func (m *DepartmentMutation) SetHolidays(s []string) {
-	m.holidays = &s
-	m.appendholidays = nil
-}
-
-// Holidays returns the value of the "holidays" field in the mutation.
-func (m *DepartmentMutation) Holidays() (r []string, exists bool) {
-	v := m.holidays
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldHolidays returns the old "holidays" field's value of the Department entity.
-// If the Department object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *DepartmentMutation) OldHolidays(ctx context.Context) (v []string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldHolidays is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldHolidays requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldHolidays: %w", err)
-	}
-	return oldValue.Holidays, nil
-}
-
-// AppendHolidays adds s to the "holidays" field.
-func (m *DepartmentMutation) AppendHolidays(s []string) {
-	m.appendholidays = append(m.appendholidays, s...)
-}
-
-// AppendedHolidays returns the list of values that were appended to the "holidays" field in this mutation.
-func (m *DepartmentMutation) AppendedHolidays() ([]string, bool) {
-	if len(m.appendholidays) == 0 {
-		return nil, false
-	}
-	return m.appendholidays, true
-}
-
-// ClearHolidays clears the value of the "holidays" field.
-func (m *DepartmentMutation) ClearHolidays() {
-	m.holidays = nil
-	m.appendholidays = nil
-	m.clearedFields[department.FieldHolidays] = struct{}{}
-}
-
-// HolidaysCleared returns if the "holidays" field was cleared in this mutation.
-func (m *DepartmentMutation) HolidaysCleared() bool {
-	_, ok := m.clearedFields[department.FieldHolidays]
-	return ok
-}
-
-// ResetHolidays resets all changes to the "holidays" field.
-func (m *DepartmentMutation) ResetHolidays() {
-	m.holidays = nil
-	m.appendholidays = nil
-	delete(m.clearedFields, department.FieldHolidays)
-}
-
-// SetMakeupWorkdays sets the "makeup_workdays" field.
-func (m *DepartmentMutation) SetMakeupWorkdays(s []string) {
-	m.makeup_workdays = &s
-	m.appendmakeup_workdays = nil
-}
-
-// MakeupWorkdays returns the value of the "makeup_workdays" field in the mutation.
-func (m *DepartmentMutation) MakeupWorkdays() (r []string, exists bool) {
-	v := m.makeup_workdays
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldMakeupWorkdays returns the old "makeup_workdays" field's value of the Department entity.
-// If the Department object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *DepartmentMutation) OldMakeupWorkdays(ctx context.Context) (v []string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldMakeupWorkdays is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldMakeupWorkdays requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldMakeupWorkdays: %w", err)
-	}
-	return oldValue.MakeupWorkdays, nil
-}
-
-// AppendMakeupWorkdays adds s to the "makeup_workdays" field.
-func (m *DepartmentMutation) AppendMakeupWorkdays(s []string) {
-	m.appendmakeup_workdays = append(m.appendmakeup_workdays, s...)
-}
-
-// AppendedMakeupWorkdays returns the list of values that were appended to the "makeup_workdays" field in this mutation.
-func (m *DepartmentMutation) AppendedMakeupWorkdays() ([]string, bool) {
-	if len(m.appendmakeup_workdays) == 0 {
-		return nil, false
-	}
-	return m.appendmakeup_workdays, true
-}
-
-// ClearMakeupWorkdays clears the value of the "makeup_workdays" field.
-func (m *DepartmentMutation) ClearMakeupWorkdays() {
-	m.makeup_workdays = nil
-	m.appendmakeup_workdays = nil
-	m.clearedFields[department.FieldMakeupWorkdays] = struct{}{}
-}
-
-// MakeupWorkdaysCleared returns if the "makeup_workdays" field was cleared in this mutation.
-func (m *DepartmentMutation) MakeupWorkdaysCleared() bool {
-	_, ok := m.clearedFields[department.FieldMakeupWorkdays]
-	return ok
-}
-
-// ResetMakeupWorkdays resets all changes to the "makeup_workdays" field.
-func (m *DepartmentMutation) ResetMakeupWorkdays() {
-	m.makeup_workdays = nil
-	m.appendmakeup_workdays = nil
-	delete(m.clearedFields, department.FieldMakeupWorkdays)
-}
-
 // SetActive sets the "active" field.
 func (m *DepartmentMutation) SetActive(b bool) {
 	m.active = &b
@@ -6646,6 +6530,60 @@ func (m *DepartmentMutation) ResetStaff() {
 	m.staff = nil
 	m.clearedstaff = false
 	m.removedstaff = nil
+}
+
+// AddReportedCaseIDs adds the "reported_cases" edge to the CaseFile entity by ids.
+func (m *DepartmentMutation) AddReportedCaseIDs(ids ...int) {
+	if m.reported_cases == nil {
+		m.reported_cases = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.reported_cases[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReportedCases clears the "reported_cases" edge to the CaseFile entity.
+func (m *DepartmentMutation) ClearReportedCases() {
+	m.clearedreported_cases = true
+}
+
+// ReportedCasesCleared reports if the "reported_cases" edge to the CaseFile entity was cleared.
+func (m *DepartmentMutation) ReportedCasesCleared() bool {
+	return m.clearedreported_cases
+}
+
+// RemoveReportedCaseIDs removes the "reported_cases" edge to the CaseFile entity by IDs.
+func (m *DepartmentMutation) RemoveReportedCaseIDs(ids ...int) {
+	if m.removedreported_cases == nil {
+		m.removedreported_cases = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.reported_cases, ids[i])
+		m.removedreported_cases[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReportedCases returns the removed IDs of the "reported_cases" edge to the CaseFile entity.
+func (m *DepartmentMutation) RemovedReportedCasesIDs() (ids []int) {
+	for id := range m.removedreported_cases {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReportedCasesIDs returns the "reported_cases" edge IDs in the mutation.
+func (m *DepartmentMutation) ReportedCasesIDs() (ids []int) {
+	for id := range m.reported_cases {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReportedCases resets all changes to the "reported_cases" edge.
+func (m *DepartmentMutation) ResetReportedCases() {
+	m.reported_cases = nil
+	m.clearedreported_cases = false
+	m.removedreported_cases = nil
 }
 
 // AddCaseIDs adds the "cases" edge to the CaseFile entity by ids.
@@ -6844,7 +6782,7 @@ func (m *DepartmentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DepartmentMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, department.FieldCreatedAt)
 	}
@@ -6865,18 +6803,6 @@ func (m *DepartmentMutation) Fields() []string {
 	}
 	if m.intake != nil {
 		fields = append(fields, department.FieldIntake)
-	}
-	if m.time_zone != nil {
-		fields = append(fields, department.FieldTimeZone)
-	}
-	if m.business_hours != nil {
-		fields = append(fields, department.FieldBusinessHours)
-	}
-	if m.holidays != nil {
-		fields = append(fields, department.FieldHolidays)
-	}
-	if m.makeup_workdays != nil {
-		fields = append(fields, department.FieldMakeupWorkdays)
 	}
 	if m.active != nil {
 		fields = append(fields, department.FieldActive)
@@ -6903,14 +6829,6 @@ func (m *DepartmentMutation) Field(name string) (ent.Value, bool) {
 		return m.Description()
 	case department.FieldIntake:
 		return m.Intake()
-	case department.FieldTimeZone:
-		return m.TimeZone()
-	case department.FieldBusinessHours:
-		return m.BusinessHours()
-	case department.FieldHolidays:
-		return m.Holidays()
-	case department.FieldMakeupWorkdays:
-		return m.MakeupWorkdays()
 	case department.FieldActive:
 		return m.Active()
 	}
@@ -6936,14 +6854,6 @@ func (m *DepartmentMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldDescription(ctx)
 	case department.FieldIntake:
 		return m.OldIntake(ctx)
-	case department.FieldTimeZone:
-		return m.OldTimeZone(ctx)
-	case department.FieldBusinessHours:
-		return m.OldBusinessHours(ctx)
-	case department.FieldHolidays:
-		return m.OldHolidays(ctx)
-	case department.FieldMakeupWorkdays:
-		return m.OldMakeupWorkdays(ctx)
 	case department.FieldActive:
 		return m.OldActive(ctx)
 	}
@@ -7004,34 +6914,6 @@ func (m *DepartmentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetIntake(v)
 		return nil
-	case department.FieldTimeZone:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetTimeZone(v)
-		return nil
-	case department.FieldBusinessHours:
-		v, ok := value.([]schematype.BusinessHours)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetBusinessHours(v)
-		return nil
-	case department.FieldHolidays:
-		v, ok := value.([]string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetHolidays(v)
-		return nil
-	case department.FieldMakeupWorkdays:
-		v, ok := value.([]string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetMakeupWorkdays(v)
-		return nil
 	case department.FieldActive:
 		v, ok := value.(bool)
 		if !ok {
@@ -7068,17 +6950,7 @@ func (m *DepartmentMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *DepartmentMutation) ClearedFields() []string {
-	var fields []string
-	if m.FieldCleared(department.FieldBusinessHours) {
-		fields = append(fields, department.FieldBusinessHours)
-	}
-	if m.FieldCleared(department.FieldHolidays) {
-		fields = append(fields, department.FieldHolidays)
-	}
-	if m.FieldCleared(department.FieldMakeupWorkdays) {
-		fields = append(fields, department.FieldMakeupWorkdays)
-	}
-	return fields
+	return nil
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -7091,17 +6963,6 @@ func (m *DepartmentMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *DepartmentMutation) ClearField(name string) error {
-	switch name {
-	case department.FieldBusinessHours:
-		m.ClearBusinessHours()
-		return nil
-	case department.FieldHolidays:
-		m.ClearHolidays()
-		return nil
-	case department.FieldMakeupWorkdays:
-		m.ClearMakeupWorkdays()
-		return nil
-	}
 	return fmt.Errorf("unknown Department nullable field %s", name)
 }
 
@@ -7130,18 +6991,6 @@ func (m *DepartmentMutation) ResetField(name string) error {
 	case department.FieldIntake:
 		m.ResetIntake()
 		return nil
-	case department.FieldTimeZone:
-		m.ResetTimeZone()
-		return nil
-	case department.FieldBusinessHours:
-		m.ResetBusinessHours()
-		return nil
-	case department.FieldHolidays:
-		m.ResetHolidays()
-		return nil
-	case department.FieldMakeupWorkdays:
-		m.ResetMakeupWorkdays()
-		return nil
 	case department.FieldActive:
 		m.ResetActive()
 		return nil
@@ -7151,9 +7000,12 @@ func (m *DepartmentMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *DepartmentMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.staff != nil {
 		edges = append(edges, department.EdgeStaff)
+	}
+	if m.reported_cases != nil {
+		edges = append(edges, department.EdgeReportedCases)
 	}
 	if m.cases != nil {
 		edges = append(edges, department.EdgeCases)
@@ -7174,6 +7026,12 @@ func (m *DepartmentMutation) AddedIDs(name string) []ent.Value {
 	case department.EdgeStaff:
 		ids := make([]ent.Value, 0, len(m.staff))
 		for id := range m.staff {
+			ids = append(ids, id)
+		}
+		return ids
+	case department.EdgeReportedCases:
+		ids := make([]ent.Value, 0, len(m.reported_cases))
+		for id := range m.reported_cases {
 			ids = append(ids, id)
 		}
 		return ids
@@ -7201,9 +7059,12 @@ func (m *DepartmentMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *DepartmentMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.removedstaff != nil {
 		edges = append(edges, department.EdgeStaff)
+	}
+	if m.removedreported_cases != nil {
+		edges = append(edges, department.EdgeReportedCases)
 	}
 	if m.removedcases != nil {
 		edges = append(edges, department.EdgeCases)
@@ -7224,6 +7085,12 @@ func (m *DepartmentMutation) RemovedIDs(name string) []ent.Value {
 	case department.EdgeStaff:
 		ids := make([]ent.Value, 0, len(m.removedstaff))
 		for id := range m.removedstaff {
+			ids = append(ids, id)
+		}
+		return ids
+	case department.EdgeReportedCases:
+		ids := make([]ent.Value, 0, len(m.removedreported_cases))
+		for id := range m.removedreported_cases {
 			ids = append(ids, id)
 		}
 		return ids
@@ -7251,9 +7118,12 @@ func (m *DepartmentMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *DepartmentMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.clearedstaff {
 		edges = append(edges, department.EdgeStaff)
+	}
+	if m.clearedreported_cases {
+		edges = append(edges, department.EdgeReportedCases)
 	}
 	if m.clearedcases {
 		edges = append(edges, department.EdgeCases)
@@ -7273,6 +7143,8 @@ func (m *DepartmentMutation) EdgeCleared(name string) bool {
 	switch name {
 	case department.EdgeStaff:
 		return m.clearedstaff
+	case department.EdgeReportedCases:
+		return m.clearedreported_cases
 	case department.EdgeCases:
 		return m.clearedcases
 	case department.EdgeServiceProjects:
@@ -7297,6 +7169,9 @@ func (m *DepartmentMutation) ResetEdge(name string) error {
 	switch name {
 	case department.EdgeStaff:
 		m.ResetStaff()
+		return nil
+	case department.EdgeReportedCases:
+		m.ResetReportedCases()
 		return nil
 	case department.EdgeCases:
 		m.ResetCases()

@@ -17,49 +17,16 @@ func TestAdministration(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend testenv.Backend) {
 		b := setup(t, backend)
 		var dept struct {
-			CreateDepartment struct{ ID, Code, TimeZone string }
+			CreateDepartment struct{ ID, Code string }
 		}
-		create := `mutation($in: CreateDepartmentInput!) { createDepartment(input: $in) { id code timeZone } }`
+		create := `mutation($in: CreateDepartmentInput!) { createDepartment(input: $in) { id code } }`
 		in := map[string]any{"code": "EDU", "name": "助学项目部", "nameEn": "Education Aid"}
 		b.fails("FORBIDDEN", "head", create, map[string]any{"in": in})
 		b.fails("UNAUTHENTICATED", "", create, map[string]any{"in": in})
 		b.ok("admin", create, map[string]any{"in": in}, &dept)
-		require.Equal(t, "Asia/Shanghai", dept.CreateDepartment.TimeZone)
 		require.Equal(t, "VALIDATION", b.fails("VALIDATION", "admin", create, map[string]any{"in": in}).Code(), "the code is taken")
 		require.Equal(t, "code", b.fails("VALIDATION", "admin", create, map[string]any{"in": map[string]any{"code": "", "name": "x"}}).Extensions["field"])
 		id := dept.CreateDepartment.ID
-
-		calendar := `mutation($id: ID!, $in: DepartmentCalendarInput!) { setDepartmentCalendar(id: $id, input: $in) {
-			timeZone businessHours { weekday open close } holidays makeupWorkdays } }`
-		good := map[string]any{"timeZone": "Asia/Shanghai",
-			"businessHours":  []map[string]any{{"weekday": 1, "open": "09:00", "close": "18:00"}, {"weekday": 2, "open": "09:00", "close": "18:00"}},
-			"holidays":       []string{"2026-10-01", "2026-10-02"},
-			"makeupWorkdays": []string{"2026-09-27"}}
-		var cal struct {
-			SetDepartmentCalendar struct {
-				TimeZone      string
-				BusinessHours []struct{ Weekday int }
-				Holidays      []string
-			}
-		}
-		b.ok("admin", calendar, map[string]any{"id": id, "in": good}, &cal)
-		require.Len(t, cal.SetDepartmentCalendar.BusinessHours, 2)
-		require.Equal(t, []string{"2026-10-01", "2026-10-02"}, cal.SetDepartmentCalendar.Holidays)
-		for field, bad := range map[string]map[string]any{
-			"timeZone":       {"timeZone": "Mars/Base"},
-			"businessHours":  {"businessHours": []map[string]any{{"weekday": 1, "open": "18:00", "close": "09:00"}}},
-			"holidays":       {"holidays": []string{"2026-13-01"}},
-			"makeupWorkdays": {"makeupWorkdays": []string{"yesterday"}},
-		} {
-			in := map[string]any{}
-			for k, v := range good {
-				in[k] = v
-			}
-			for k, v := range bad {
-				in[k] = v
-			}
-			require.Equal(t, field, b.fails("VALIDATION", "admin", calendar, map[string]any{"id": id, "in": in}).Extensions["field"])
-		}
 
 		var cat struct{ CreateCategory struct{ ID string } }
 		b.ok("admin", `mutation($in: CreateCategoryInput!) { createCategory(input: $in) { id } }`,

@@ -13,7 +13,6 @@ import (
 	"github.com/xinfang/xinfang/graph/generated"
 	"github.com/xinfang/xinfang/graph/model"
 	"github.com/xinfang/xinfang/internal/auth"
-	"github.com/xinfang/xinfang/internal/directory"
 	"github.com/xinfang/xinfang/internal/workflow"
 )
 
@@ -147,11 +146,6 @@ func (r *mutationResolver) CreateDepartment(ctx context.Context, input ent.Creat
 // UpdateDepartment is the resolver for the updateDepartment field.
 func (r *mutationResolver) UpdateDepartment(ctx context.Context, id int, input ent.UpdateDepartmentInput) (*ent.Department, error) {
 	return r.Directory.UpdateDepartment(ctx, id, input)
-}
-
-// SetDepartmentCalendar is the resolver for the setDepartmentCalendar field.
-func (r *mutationResolver) SetDepartmentCalendar(ctx context.Context, id int, input directory.Calendar) (*ent.Department, error) {
-	return r.Directory.SetDepartmentCalendar(ctx, id, input)
 }
 
 // CreateCategory is the resolver for the createCategory field.

@@ -109,6 +109,8 @@ const (
 	FieldServiceProjectID = "service_project_id"
 	// FieldMergedIntoID holds the string denoting the merged_into_id field in the database.
 	FieldMergedIntoID = "merged_into_id"
+	// FieldConcernedDepartmentID holds the string denoting the concerned_department_id field in the database.
+	FieldConcernedDepartmentID = "concerned_department_id"
 	// FieldRecordedByID holds the string denoting the recorded_by_id field in the database.
 	FieldRecordedByID = "recorded_by_id"
 	// EdgeDepartment holds the string denoting the department edge name in mutations.
@@ -125,6 +127,8 @@ const (
 	EdgeMergedInto = "merged_into"
 	// EdgeDuplicates holds the string denoting the duplicates edge name in mutations.
 	EdgeDuplicates = "duplicates"
+	// EdgeConcernedDepartment holds the string denoting the concerned_department edge name in mutations.
+	EdgeConcernedDepartment = "concerned_department"
 	// EdgeRecordedBy holds the string denoting the recorded_by edge name in mutations.
 	EdgeRecordedBy = "recorded_by"
 	// EdgeEvents holds the string denoting the events edge name in mutations.
@@ -174,6 +178,13 @@ const (
 	DuplicatesTable = "cases"
 	// DuplicatesColumn is the table column denoting the duplicates relation/edge.
 	DuplicatesColumn = "merged_into_id"
+	// ConcernedDepartmentTable is the table that holds the concerned_department relation/edge.
+	ConcernedDepartmentTable = "cases"
+	// ConcernedDepartmentInverseTable is the table name for the Department entity.
+	// It exists in this package in order to avoid circular dependency with the "department" package.
+	ConcernedDepartmentInverseTable = "departments"
+	// ConcernedDepartmentColumn is the table column denoting the concerned_department relation/edge.
+	ConcernedDepartmentColumn = "concerned_department_id"
 	// RecordedByTable is the table that holds the recorded_by relation/edge.
 	RecordedByTable = "cases"
 	// RecordedByInverseTable is the table name for the Staff entity.
@@ -238,6 +249,7 @@ var Columns = []string{
 	FieldCategoryID,
 	FieldServiceProjectID,
 	FieldMergedIntoID,
+	FieldConcernedDepartmentID,
 	FieldRecordedByID,
 }
 
@@ -636,6 +648,11 @@ func ByMergedIntoID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMergedIntoID, opts...).ToFunc()
 }
 
+// ByConcernedDepartmentID orders the results by the concerned_department_id field.
+func ByConcernedDepartmentID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldConcernedDepartmentID, opts...).ToFunc()
+}
+
 // ByRecordedByID orders the results by the recorded_by_id field.
 func ByRecordedByID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRecordedByID, opts...).ToFunc()
@@ -694,6 +711,13 @@ func ByDuplicatesCount(opts ...sql.OrderTermOption) OrderOption {
 func ByDuplicates(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newDuplicatesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByConcernedDepartmentField orders the results by concerned_department field.
+func ByConcernedDepartmentField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newConcernedDepartmentStep(), sql.OrderByField(field, opts...))
 	}
 }
 
@@ -764,6 +788,13 @@ func newDuplicatesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(Table, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, DuplicatesTable, DuplicatesColumn),
+	)
+}
+func newConcernedDepartmentStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ConcernedDepartmentInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, ConcernedDepartmentTable, ConcernedDepartmentColumn),
 	)
 }
 func newRecordedByStep() *sqlgraph.Step {

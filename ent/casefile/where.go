@@ -256,6 +256,11 @@ func MergedIntoID(v int) predicate.CaseFile {
 	return predicate.CaseFile(sql.FieldEQ(FieldMergedIntoID, v))
 }
 
+// ConcernedDepartmentID applies equality check predicate on the "concerned_department_id" field. It's identical to ConcernedDepartmentIDEQ.
+func ConcernedDepartmentID(v int) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldEQ(FieldConcernedDepartmentID, v))
+}
+
 // RecordedByID applies equality check predicate on the "recorded_by_id" field. It's identical to RecordedByIDEQ.
 func RecordedByID(v int) predicate.CaseFile {
 	return predicate.CaseFile(sql.FieldEQ(FieldRecordedByID, v))
@@ -2341,6 +2346,36 @@ func MergedIntoIDNotNil() predicate.CaseFile {
 	return predicate.CaseFile(sql.FieldNotNull(FieldMergedIntoID))
 }
 
+// ConcernedDepartmentIDEQ applies the EQ predicate on the "concerned_department_id" field.
+func ConcernedDepartmentIDEQ(v int) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldEQ(FieldConcernedDepartmentID, v))
+}
+
+// ConcernedDepartmentIDNEQ applies the NEQ predicate on the "concerned_department_id" field.
+func ConcernedDepartmentIDNEQ(v int) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldNEQ(FieldConcernedDepartmentID, v))
+}
+
+// ConcernedDepartmentIDIn applies the In predicate on the "concerned_department_id" field.
+func ConcernedDepartmentIDIn(vs ...int) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldIn(FieldConcernedDepartmentID, vs...))
+}
+
+// ConcernedDepartmentIDNotIn applies the NotIn predicate on the "concerned_department_id" field.
+func ConcernedDepartmentIDNotIn(vs ...int) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldNotIn(FieldConcernedDepartmentID, vs...))
+}
+
+// ConcernedDepartmentIDIsNil applies the IsNil predicate on the "concerned_department_id" field.
+func ConcernedDepartmentIDIsNil() predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldIsNull(FieldConcernedDepartmentID))
+}
+
+// ConcernedDepartmentIDNotNil applies the NotNil predicate on the "concerned_department_id" field.
+func ConcernedDepartmentIDNotNil() predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldNotNull(FieldConcernedDepartmentID))
+}
+
 // RecordedByIDEQ applies the EQ predicate on the "recorded_by_id" field.
 func RecordedByIDEQ(v int) predicate.CaseFile {
 	return predicate.CaseFile(sql.FieldEQ(FieldRecordedByID, v))
@@ -2524,6 +2559,29 @@ func HasDuplicates() predicate.CaseFile {
 func HasDuplicatesWith(preds ...predicate.CaseFile) predicate.CaseFile {
 	return predicate.CaseFile(func(s *sql.Selector) {
 		step := newDuplicatesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasConcernedDepartment applies the HasEdge predicate on the "concerned_department" edge.
+func HasConcernedDepartment() predicate.CaseFile {
+	return predicate.CaseFile(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, ConcernedDepartmentTable, ConcernedDepartmentColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasConcernedDepartmentWith applies the HasEdge predicate on the "concerned_department" edge with a given conditions (other predicates).
+func HasConcernedDepartmentWith(preds ...predicate.Department) predicate.CaseFile {
+	return predicate.CaseFile(func(s *sql.Selector) {
+		step := newConcernedDepartmentStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

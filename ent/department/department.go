@@ -28,18 +28,12 @@ const (
 	FieldDescription = "description"
 	// FieldIntake holds the string denoting the intake field in the database.
 	FieldIntake = "intake"
-	// FieldTimeZone holds the string denoting the time_zone field in the database.
-	FieldTimeZone = "time_zone"
-	// FieldBusinessHours holds the string denoting the business_hours field in the database.
-	FieldBusinessHours = "business_hours"
-	// FieldHolidays holds the string denoting the holidays field in the database.
-	FieldHolidays = "holidays"
-	// FieldMakeupWorkdays holds the string denoting the makeup_workdays field in the database.
-	FieldMakeupWorkdays = "makeup_workdays"
 	// FieldActive holds the string denoting the active field in the database.
 	FieldActive = "active"
 	// EdgeStaff holds the string denoting the staff edge name in mutations.
 	EdgeStaff = "staff"
+	// EdgeReportedCases holds the string denoting the reported_cases edge name in mutations.
+	EdgeReportedCases = "reported_cases"
 	// EdgeCases holds the string denoting the cases edge name in mutations.
 	EdgeCases = "cases"
 	// EdgeServiceProjects holds the string denoting the service_projects edge name in mutations.
@@ -55,6 +49,13 @@ const (
 	StaffInverseTable = "staff"
 	// StaffColumn is the table column denoting the staff relation/edge.
 	StaffColumn = "department_id"
+	// ReportedCasesTable is the table that holds the reported_cases relation/edge.
+	ReportedCasesTable = "cases"
+	// ReportedCasesInverseTable is the table name for the CaseFile entity.
+	// It exists in this package in order to avoid circular dependency with the "casefile" package.
+	ReportedCasesInverseTable = "cases"
+	// ReportedCasesColumn is the table column denoting the reported_cases relation/edge.
+	ReportedCasesColumn = "concerned_department_id"
 	// CasesTable is the table that holds the cases relation/edge.
 	CasesTable = "cases"
 	// CasesInverseTable is the table name for the CaseFile entity.
@@ -88,10 +89,6 @@ var Columns = []string{
 	FieldNameEn,
 	FieldDescription,
 	FieldIntake,
-	FieldTimeZone,
-	FieldBusinessHours,
-	FieldHolidays,
-	FieldMakeupWorkdays,
 	FieldActive,
 }
 
@@ -124,8 +121,6 @@ var (
 	DefaultDescription string
 	// DefaultIntake holds the default value on creation for the "intake" field.
 	DefaultIntake bool
-	// DefaultTimeZone holds the default value on creation for the "time_zone" field.
-	DefaultTimeZone string
 	// DefaultActive holds the default value on creation for the "active" field.
 	DefaultActive bool
 )
@@ -173,11 +168,6 @@ func ByIntake(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldIntake, opts...).ToFunc()
 }
 
-// ByTimeZone orders the results by the time_zone field.
-func ByTimeZone(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldTimeZone, opts...).ToFunc()
-}
-
 // ByActive orders the results by the active field.
 func ByActive(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldActive, opts...).ToFunc()
@@ -194,6 +184,20 @@ func ByStaffCount(opts ...sql.OrderTermOption) OrderOption {
 func ByStaff(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newStaffStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByReportedCasesCount orders the results by reported_cases count.
+func ByReportedCasesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newReportedCasesStep(), opts...)
+	}
+}
+
+// ByReportedCases orders the results by reported_cases terms.
+func ByReportedCases(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newReportedCasesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 
@@ -243,6 +247,13 @@ func newStaffStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(StaffInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, StaffTable, StaffColumn),
+	)
+}
+func newReportedCasesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ReportedCasesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ReportedCasesTable, ReportedCasesColumn),
 	)
 }
 func newCasesStep() *sqlgraph.Step {

@@ -90,11 +90,6 @@ func Intake(v bool) predicate.Department {
 	return predicate.Department(sql.FieldEQ(FieldIntake, v))
 }
 
-// TimeZone applies equality check predicate on the "time_zone" field. It's identical to TimeZoneEQ.
-func TimeZone(v string) predicate.Department {
-	return predicate.Department(sql.FieldEQ(FieldTimeZone, v))
-}
-
 // Active applies equality check predicate on the "active" field. It's identical to ActiveEQ.
 func Active(v bool) predicate.Department {
 	return predicate.Department(sql.FieldEQ(FieldActive, v))
@@ -450,101 +445,6 @@ func IntakeNEQ(v bool) predicate.Department {
 	return predicate.Department(sql.FieldNEQ(FieldIntake, v))
 }
 
-// TimeZoneEQ applies the EQ predicate on the "time_zone" field.
-func TimeZoneEQ(v string) predicate.Department {
-	return predicate.Department(sql.FieldEQ(FieldTimeZone, v))
-}
-
-// TimeZoneNEQ applies the NEQ predicate on the "time_zone" field.
-func TimeZoneNEQ(v string) predicate.Department {
-	return predicate.Department(sql.FieldNEQ(FieldTimeZone, v))
-}
-
-// TimeZoneIn applies the In predicate on the "time_zone" field.
-func TimeZoneIn(vs ...string) predicate.Department {
-	return predicate.Department(sql.FieldIn(FieldTimeZone, vs...))
-}
-
-// TimeZoneNotIn applies the NotIn predicate on the "time_zone" field.
-func TimeZoneNotIn(vs ...string) predicate.Department {
-	return predicate.Department(sql.FieldNotIn(FieldTimeZone, vs...))
-}
-
-// TimeZoneGT applies the GT predicate on the "time_zone" field.
-func TimeZoneGT(v string) predicate.Department {
-	return predicate.Department(sql.FieldGT(FieldTimeZone, v))
-}
-
-// TimeZoneGTE applies the GTE predicate on the "time_zone" field.
-func TimeZoneGTE(v string) predicate.Department {
-	return predicate.Department(sql.FieldGTE(FieldTimeZone, v))
-}
-
-// TimeZoneLT applies the LT predicate on the "time_zone" field.
-func TimeZoneLT(v string) predicate.Department {
-	return predicate.Department(sql.FieldLT(FieldTimeZone, v))
-}
-
-// TimeZoneLTE applies the LTE predicate on the "time_zone" field.
-func TimeZoneLTE(v string) predicate.Department {
-	return predicate.Department(sql.FieldLTE(FieldTimeZone, v))
-}
-
-// TimeZoneContains applies the Contains predicate on the "time_zone" field.
-func TimeZoneContains(v string) predicate.Department {
-	return predicate.Department(sql.FieldContains(FieldTimeZone, v))
-}
-
-// TimeZoneHasPrefix applies the HasPrefix predicate on the "time_zone" field.
-func TimeZoneHasPrefix(v string) predicate.Department {
-	return predicate.Department(sql.FieldHasPrefix(FieldTimeZone, v))
-}
-
-// TimeZoneHasSuffix applies the HasSuffix predicate on the "time_zone" field.
-func TimeZoneHasSuffix(v string) predicate.Department {
-	return predicate.Department(sql.FieldHasSuffix(FieldTimeZone, v))
-}
-
-// TimeZoneEqualFold applies the EqualFold predicate on the "time_zone" field.
-func TimeZoneEqualFold(v string) predicate.Department {
-	return predicate.Department(sql.FieldEqualFold(FieldTimeZone, v))
-}
-
-// TimeZoneContainsFold applies the ContainsFold predicate on the "time_zone" field.
-func TimeZoneContainsFold(v string) predicate.Department {
-	return predicate.Department(sql.FieldContainsFold(FieldTimeZone, v))
-}
-
-// BusinessHoursIsNil applies the IsNil predicate on the "business_hours" field.
-func BusinessHoursIsNil() predicate.Department {
-	return predicate.Department(sql.FieldIsNull(FieldBusinessHours))
-}
-
-// BusinessHoursNotNil applies the NotNil predicate on the "business_hours" field.
-func BusinessHoursNotNil() predicate.Department {
-	return predicate.Department(sql.FieldNotNull(FieldBusinessHours))
-}
-
-// HolidaysIsNil applies the IsNil predicate on the "holidays" field.
-func HolidaysIsNil() predicate.Department {
-	return predicate.Department(sql.FieldIsNull(FieldHolidays))
-}
-
-// HolidaysNotNil applies the NotNil predicate on the "holidays" field.
-func HolidaysNotNil() predicate.Department {
-	return predicate.Department(sql.FieldNotNull(FieldHolidays))
-}
-
-// MakeupWorkdaysIsNil applies the IsNil predicate on the "makeup_workdays" field.
-func MakeupWorkdaysIsNil() predicate.Department {
-	return predicate.Department(sql.FieldIsNull(FieldMakeupWorkdays))
-}
-
-// MakeupWorkdaysNotNil applies the NotNil predicate on the "makeup_workdays" field.
-func MakeupWorkdaysNotNil() predicate.Department {
-	return predicate.Department(sql.FieldNotNull(FieldMakeupWorkdays))
-}
-
 // ActiveEQ applies the EQ predicate on the "active" field.
 func ActiveEQ(v bool) predicate.Department {
 	return predicate.Department(sql.FieldEQ(FieldActive, v))
@@ -570,6 +470,29 @@ func HasStaff() predicate.Department {
 func HasStaffWith(preds ...predicate.Staff) predicate.Department {
 	return predicate.Department(func(s *sql.Selector) {
 		step := newStaffStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasReportedCases applies the HasEdge predicate on the "reported_cases" edge.
+func HasReportedCases() predicate.Department {
+	return predicate.Department(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ReportedCasesTable, ReportedCasesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasReportedCasesWith applies the HasEdge predicate on the "reported_cases" edge with a given conditions (other predicates).
+func HasReportedCasesWith(preds ...predicate.CaseFile) predicate.Department {
+	return predicate.Department(func(s *sql.Selector) {
+		step := newReportedCasesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

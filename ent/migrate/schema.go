@@ -101,6 +101,7 @@ var (
 		{Name: "review_requested_at", Type: field.TypeTime, Nullable: true},
 		{Name: "merged_into_id", Type: field.TypeInt, Nullable: true},
 		{Name: "category_id", Type: field.TypeInt, Nullable: true},
+		{Name: "concerned_department_id", Type: field.TypeInt, Nullable: true},
 		{Name: "department_id", Type: field.TypeInt, Nullable: true},
 		{Name: "petitioner_id", Type: field.TypeInt, Nullable: true},
 		{Name: "service_project_id", Type: field.TypeInt, Nullable: true},
@@ -126,32 +127,38 @@ var (
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "cases_departments_cases",
+				Symbol:     "cases_departments_reported_cases",
 				Columns:    []*schema.Column{CasesColumns[42]},
 				RefColumns: []*schema.Column{DepartmentsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "cases_petitioners_cases",
+				Symbol:     "cases_departments_cases",
 				Columns:    []*schema.Column{CasesColumns[43]},
+				RefColumns: []*schema.Column{DepartmentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "cases_petitioners_cases",
+				Columns:    []*schema.Column{CasesColumns[44]},
 				RefColumns: []*schema.Column{PetitionersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "cases_service_projects_cases",
-				Columns:    []*schema.Column{CasesColumns[44]},
+				Columns:    []*schema.Column{CasesColumns[45]},
 				RefColumns: []*schema.Column{ServiceProjectsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "cases_staff_assigned_cases",
-				Columns:    []*schema.Column{CasesColumns[45]},
+				Columns:    []*schema.Column{CasesColumns[46]},
 				RefColumns: []*schema.Column{StaffColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "cases_staff_recorded_cases",
-				Columns:    []*schema.Column{CasesColumns[46]},
+				Columns:    []*schema.Column{CasesColumns[47]},
 				RefColumns: []*schema.Column{StaffColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -165,12 +172,12 @@ var (
 			{
 				Name:    "casefile_department_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{CasesColumns[42], CasesColumns[13]},
+				Columns: []*schema.Column{CasesColumns[43], CasesColumns[13]},
 			},
 			{
 				Name:    "casefile_assignee_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{CasesColumns[45], CasesColumns[13]},
+				Columns: []*schema.Column{CasesColumns[46], CasesColumns[13]},
 			},
 			{
 				Name:    "casefile_received_at",
@@ -214,10 +221,6 @@ var (
 		{Name: "name_en", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
 		{Name: "intake", Type: field.TypeBool, Default: false},
-		{Name: "time_zone", Type: field.TypeString, Default: "Asia/Shanghai"},
-		{Name: "business_hours", Type: field.TypeJSON, Nullable: true},
-		{Name: "holidays", Type: field.TypeJSON, Nullable: true},
-		{Name: "makeup_workdays", Type: field.TypeJSON, Nullable: true},
 		{Name: "active", Type: field.TypeBool, Default: true},
 	}
 	// DepartmentsTable holds the schema information for the "departments" table.
@@ -339,10 +342,11 @@ func init() {
 	CasesTable.ForeignKeys[0].RefTable = CasesTable
 	CasesTable.ForeignKeys[1].RefTable = CategoriesTable
 	CasesTable.ForeignKeys[2].RefTable = DepartmentsTable
-	CasesTable.ForeignKeys[3].RefTable = PetitionersTable
-	CasesTable.ForeignKeys[4].RefTable = ServiceProjectsTable
-	CasesTable.ForeignKeys[5].RefTable = StaffTable
+	CasesTable.ForeignKeys[3].RefTable = DepartmentsTable
+	CasesTable.ForeignKeys[4].RefTable = PetitionersTable
+	CasesTable.ForeignKeys[5].RefTable = ServiceProjectsTable
 	CasesTable.ForeignKeys[6].RefTable = StaffTable
+	CasesTable.ForeignKeys[7].RefTable = StaffTable
 	CasesTable.Annotation = &entsql.Annotation{
 		Table:          "cases",
 		IncrementStart: func(i int) *int { return &i }(4294967296),

@@ -266,12 +266,8 @@ func init() {
 	departmentDescIntake := departmentFields[4].Descriptor()
 	// department.DefaultIntake holds the default value on creation for the intake field.
 	department.DefaultIntake = departmentDescIntake.Default.(bool)
-	// departmentDescTimeZone is the schema descriptor for time_zone field.
-	departmentDescTimeZone := departmentFields[5].Descriptor()
-	// department.DefaultTimeZone holds the default value on creation for the time_zone field.
-	department.DefaultTimeZone = departmentDescTimeZone.Default.(string)
 	// departmentDescActive is the schema descriptor for active field.
-	departmentDescActive := departmentFields[9].Descriptor()
+	departmentDescActive := departmentFields[5].Descriptor()
 	// department.DefaultActive holds the default value on creation for the active field.
 	department.DefaultActive = departmentDescActive.Default.(bool)
 	petitionerMixin := schema.Petitioner{}.Mixin()

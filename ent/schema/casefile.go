@@ -182,6 +182,9 @@ func (CaseFile) Fields() []ent.Field {
 		field.Int("merged_into_id").
 			Optional().Nillable().
 			Comment("The case this duplicate was merged into."),
+		field.Int("concerned_department_id").
+			Optional().Nillable().
+			Comment("For a REPORT (whistle-blowing) case, the department it reports on: the case is never routed there and its staff never see the reporter."),
 		field.Int("recorded_by_id").
 			Optional().Nillable().
 			Comment("Staff member who recorded a case received by hotline, email, letter, visit or consultation."),
@@ -225,6 +228,11 @@ func (CaseFile) Edges() []ent.Edge {
 			Field("merged_into_id").
 			Unique().
 			Comment("The case this duplicate was merged into."),
+		edge.From("concerned_department", Department.Type).
+			Ref("reported_cases").
+			Field("concerned_department_id").
+			Unique().
+			Comment("For a REPORT case, the department it reports on."),
 		edge.From("recorded_by", Staff.Type).
 			Ref("recorded_cases").
 			Field("recorded_by_id").

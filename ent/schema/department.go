@@ -7,7 +7,6 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 
-	"github.com/xinfang/xinfang/ent/schema/schematype"
 )
 
 // Department is an organisational unit that handles cases. Its calendar
@@ -41,24 +40,6 @@ func (Department) Fields() []ent.Field {
 		field.Bool("intake").
 			Default(false).
 			Comment("True for the department that receives and triages new cases (the routing fallback)."),
-		// The calendar fields are set together, validated, through the
-		// setDepartmentCalendar mutation.
-		field.String("time_zone").
-			Default("Asia/Shanghai").
-			Comment("IANA time zone of the department's calendar.").
-			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
-		field.JSON("business_hours", []schematype.BusinessHours{}).
-			Optional().
-			Comment("Working hours per weekday; empty means the clock runs around the calendar.").
-			Annotations(entgql.Type("[BusinessHours!]"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
-		field.Strings("holidays").
-			Optional().
-			Comment("Public holidays as YYYY-MM-DD dates in the department's time zone.").
-			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
-		field.Strings("makeup_workdays").
-			Optional().
-			Comment("Make-up working days (调休) as YYYY-MM-DD dates: weekend days that are worked.").
-			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.Bool("active").
 			Default(true).
 			Comment("Inactive departments receive no new cases."),
@@ -73,6 +54,9 @@ func (Department) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		// Not in GraphQL: cases are listed through Query.cases (filter
 		// departmentID), which authorizes the caller.
+		edge.To("reported_cases", CaseFile.Type).
+			Comment("REPORT (whistle-blowing) cases about this department.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.To("cases", CaseFile.Type).
 			Comment("Cases currently owned by the department.").
 			Annotations(entgql.Skip()),

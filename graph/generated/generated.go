@@ -24,7 +24,6 @@ import (
 	"github.com/xinfang/xinfang/ent/staff"
 	"github.com/xinfang/xinfang/graph/model"
 	"github.com/xinfang/xinfang/graph/scalar"
-	"github.com/xinfang/xinfang/internal/directory"
 	"github.com/xinfang/xinfang/internal/workflow"
 )
 
@@ -48,12 +47,6 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
-	BusinessHours struct {
-		Close   func(childComplexity int) int
-		Open    func(childComplexity int) int
-		Weekday func(childComplexity int) int
-	}
-
 	Case struct {
 		AcknowledgeDue          func(childComplexity int) int
 		AcknowledgedAt          func(childComplexity int) int
@@ -66,6 +59,8 @@ type ComplexityRoot struct {
 		CategoryID              func(childComplexity int) int
 		Channel                 func(childComplexity int) int
 		ClosedAt                func(childComplexity int) int
+		ConcernedDepartment     func(childComplexity int) int
+		ConcernedDepartmentID   func(childComplexity int) int
 		CreatedAt               func(childComplexity int) int
 		DecideDue               func(childComplexity int) int
 		DecidedAt               func(childComplexity int) int
@@ -165,20 +160,16 @@ type ComplexityRoot struct {
 
 	Department struct {
 		Active          func(childComplexity int) int
-		BusinessHours   func(childComplexity int) int
 		Categories      func(childComplexity int) int
 		Code            func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		Description     func(childComplexity int) int
-		Holidays        func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Intake          func(childComplexity int) int
-		MakeupWorkdays  func(childComplexity int) int
 		Name            func(childComplexity int) int
 		NameEn          func(childComplexity int) int
 		ServiceProjects func(childComplexity int) int
 		Staff           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StaffOrder, where *ent.StaffWhereInput) int
-		TimeZone        func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 	}
 
@@ -200,35 +191,34 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptCase            func(childComplexity int, input model.AcceptCaseInput) int
-		AddNote               func(childComplexity int, input model.AddNoteInput) int
-		AssignCase            func(childComplexity int, input model.AssignCaseInput) int
-		ChangeMyPassword      func(childComplexity int, current string, new string) int
-		CloseCase             func(childComplexity int, input model.CloseCaseInput) int
-		CreateCategory        func(childComplexity int, input ent.CreateCategoryInput) int
-		CreateDepartment      func(childComplexity int, input ent.CreateDepartmentInput) int
-		CreateServiceProject  func(childComplexity int, input ent.CreateServiceProjectInput) int
-		CreateStaff           func(childComplexity int, input ent.CreateStaffInput, password string) int
-		DecideExtension       func(childComplexity int, input model.DecideExtensionInput) int
-		DeclineCase           func(childComplexity int, input model.DeclineCaseInput) int
-		Login                 func(childComplexity int, input model.LoginInput) int
-		MergeCase             func(childComplexity int, input model.MergeCaseInput) int
-		ProvideInformation    func(childComplexity int, input model.ProvideInformationInput) int
-		RateCase              func(childComplexity int, input model.RateCaseInput) int
-		RecordCase            func(childComplexity int, input model.RecordCaseInput) int
-		RequestExtension      func(childComplexity int, input model.RequestExtensionInput) int
-		RequestInformation    func(childComplexity int, input model.RequestInformationInput) int
-		RequestReview         func(childComplexity int, input model.RequestReviewInput) int
-		RespondCase           func(childComplexity int, input model.RespondCaseInput) int
-		SetDepartmentCalendar func(childComplexity int, id int, input directory.Calendar) int
-		SetStaffPassword      func(childComplexity int, id int, password string) int
-		StartWork             func(childComplexity int, input model.StartWorkInput) int
-		SubmitCase            func(childComplexity int, input model.SubmitCaseInput) int
-		TransferCase          func(childComplexity int, input model.TransferCaseInput) int
-		UpdateCategory        func(childComplexity int, id int, input ent.UpdateCategoryInput) int
-		UpdateDepartment      func(childComplexity int, id int, input ent.UpdateDepartmentInput) int
-		UpdateServiceProject  func(childComplexity int, id int, input ent.UpdateServiceProjectInput) int
-		UpdateStaff           func(childComplexity int, id int, input ent.UpdateStaffInput) int
+		AcceptCase           func(childComplexity int, input model.AcceptCaseInput) int
+		AddNote              func(childComplexity int, input model.AddNoteInput) int
+		AssignCase           func(childComplexity int, input model.AssignCaseInput) int
+		ChangeMyPassword     func(childComplexity int, current string, new string) int
+		CloseCase            func(childComplexity int, input model.CloseCaseInput) int
+		CreateCategory       func(childComplexity int, input ent.CreateCategoryInput) int
+		CreateDepartment     func(childComplexity int, input ent.CreateDepartmentInput) int
+		CreateServiceProject func(childComplexity int, input ent.CreateServiceProjectInput) int
+		CreateStaff          func(childComplexity int, input ent.CreateStaffInput, password string) int
+		DecideExtension      func(childComplexity int, input model.DecideExtensionInput) int
+		DeclineCase          func(childComplexity int, input model.DeclineCaseInput) int
+		Login                func(childComplexity int, input model.LoginInput) int
+		MergeCase            func(childComplexity int, input model.MergeCaseInput) int
+		ProvideInformation   func(childComplexity int, input model.ProvideInformationInput) int
+		RateCase             func(childComplexity int, input model.RateCaseInput) int
+		RecordCase           func(childComplexity int, input model.RecordCaseInput) int
+		RequestExtension     func(childComplexity int, input model.RequestExtensionInput) int
+		RequestInformation   func(childComplexity int, input model.RequestInformationInput) int
+		RequestReview        func(childComplexity int, input model.RequestReviewInput) int
+		RespondCase          func(childComplexity int, input model.RespondCaseInput) int
+		SetStaffPassword     func(childComplexity int, id int, password string) int
+		StartWork            func(childComplexity int, input model.StartWorkInput) int
+		SubmitCase           func(childComplexity int, input model.SubmitCaseInput) int
+		TransferCase         func(childComplexity int, input model.TransferCaseInput) int
+		UpdateCategory       func(childComplexity int, id int, input ent.UpdateCategoryInput) int
+		UpdateDepartment     func(childComplexity int, id int, input ent.UpdateDepartmentInput) int
+		UpdateServiceProject func(childComplexity int, id int, input ent.UpdateServiceProjectInput) int
+		UpdateStaff          func(childComplexity int, id int, input ent.UpdateStaffInput) int
 	}
 
 	PageInfo struct {
@@ -390,7 +380,6 @@ type MutationResolver interface {
 	Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error)
 	CreateDepartment(ctx context.Context, input ent.CreateDepartmentInput) (*ent.Department, error)
 	UpdateDepartment(ctx context.Context, id int, input ent.UpdateDepartmentInput) (*ent.Department, error)
-	SetDepartmentCalendar(ctx context.Context, id int, input directory.Calendar) (*ent.Department, error)
 	CreateCategory(ctx context.Context, input ent.CreateCategoryInput) (*ent.Category, error)
 	UpdateCategory(ctx context.Context, id int, input ent.UpdateCategoryInput) (*ent.Category, error)
 	CreateServiceProject(ctx context.Context, input ent.CreateServiceProjectInput) (*ent.ServiceProject, error)
@@ -434,25 +423,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
-
-	case "BusinessHours.close":
-		if e.ComplexityRoot.BusinessHours.Close == nil {
-			break
-		}
-
-		return e.ComplexityRoot.BusinessHours.Close(childComplexity), true
-	case "BusinessHours.open":
-		if e.ComplexityRoot.BusinessHours.Open == nil {
-			break
-		}
-
-		return e.ComplexityRoot.BusinessHours.Open(childComplexity), true
-	case "BusinessHours.weekday":
-		if e.ComplexityRoot.BusinessHours.Weekday == nil {
-			break
-		}
-
-		return e.ComplexityRoot.BusinessHours.Weekday(childComplexity), true
 
 	case "Case.acknowledgeDue":
 		if e.ComplexityRoot.Case.AcknowledgeDue == nil {
@@ -520,6 +490,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.ClosedAt(childComplexity), true
+	case "Case.concernedDepartment":
+		if e.ComplexityRoot.Case.ConcernedDepartment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ConcernedDepartment(childComplexity), true
+	case "Case.concernedDepartmentID":
+		if e.ComplexityRoot.Case.ConcernedDepartmentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ConcernedDepartmentID(childComplexity), true
 	case "Case.createdAt":
 		if e.ComplexityRoot.Case.CreatedAt == nil {
 			break
@@ -1000,12 +982,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Department.Active(childComplexity), true
-	case "Department.businessHours":
-		if e.ComplexityRoot.Department.BusinessHours == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Department.BusinessHours(childComplexity), true
 	case "Department.categories":
 		if e.ComplexityRoot.Department.Categories == nil {
 			break
@@ -1030,12 +1006,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Department.Description(childComplexity), true
-	case "Department.holidays":
-		if e.ComplexityRoot.Department.Holidays == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Department.Holidays(childComplexity), true
 	case "Department.id":
 		if e.ComplexityRoot.Department.ID == nil {
 			break
@@ -1048,12 +1018,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Department.Intake(childComplexity), true
-	case "Department.makeupWorkdays":
-		if e.ComplexityRoot.Department.MakeupWorkdays == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Department.MakeupWorkdays(childComplexity), true
 	case "Department.name":
 		if e.ComplexityRoot.Department.Name == nil {
 			break
@@ -1083,12 +1047,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Department.Staff(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.StaffOrder), args["where"].(*ent.StaffWhereInput)), true
-	case "Department.timeZone":
-		if e.ComplexityRoot.Department.TimeZone == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Department.TimeZone(childComplexity), true
 	case "Department.updatedAt":
 		if e.ComplexityRoot.Department.UpdatedAt == nil {
 			break
@@ -1367,17 +1325,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RespondCase(childComplexity, args["input"].(model.RespondCaseInput)), true
-	case "Mutation.setDepartmentCalendar":
-		if e.ComplexityRoot.Mutation.SetDepartmentCalendar == nil {
-			break
-		}
-
-		args, err := ec.field_Mutation_setDepartmentCalendar_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Mutation.SetDepartmentCalendar(childComplexity, args["id"].(int), args["input"].(directory.Calendar)), true
 	case "Mutation.setStaffPassword":
 		if e.ComplexityRoot.Mutation.SetStaffPassword == nil {
 			break
@@ -2051,7 +1998,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AcceptCaseInput", ec.unmarshalInputAcceptCaseInput),
 			graphql.NewInputUnmarshaler("AddNoteInput", ec.unmarshalInputAddNoteInput),
 			graphql.NewInputUnmarshaler("AssignCaseInput", ec.unmarshalInputAssignCaseInput),
-			graphql.NewInputUnmarshaler("BusinessHoursInput", ec.unmarshalInputBusinessHoursInput),
 			graphql.NewInputUnmarshaler("CaseEventOrder", ec.unmarshalInputCaseEventOrder),
 			graphql.NewInputUnmarshaler("CaseEventWhereInput", ec.unmarshalInputCaseEventWhereInput),
 			graphql.NewInputUnmarshaler("CaseOrder", ec.unmarshalInputCaseOrder),
@@ -2065,7 +2011,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateStaffInput", ec.unmarshalInputCreateStaffInput),
 			graphql.NewInputUnmarshaler("DecideExtensionInput", ec.unmarshalInputDecideExtensionInput),
 			graphql.NewInputUnmarshaler("DeclineCaseInput", ec.unmarshalInputDeclineCaseInput),
-			graphql.NewInputUnmarshaler("DepartmentCalendarInput", ec.unmarshalInputDepartmentCalendarInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
@@ -2337,6 +2282,10 @@ type Case implements Node @goModel(model: "github.com/xinfang/xinfang/ent.CaseFi
   """
   mergedIntoID: ID
   """
+  For a REPORT (whistle-blowing) case, the department it reports on: the case is never routed there and its staff never see the reporter.
+  """
+  concernedDepartmentID: ID
+  """
   Staff member who recorded a case received by hotline, email, letter, visit or consultation.
   """
   recordedByID: ID
@@ -2364,6 +2313,10 @@ type Case implements Node @goModel(model: "github.com/xinfang/xinfang/ent.CaseFi
   Cases merged into this one as duplicates.
   """
   duplicates: [Case!]
+  """
+  For a REPORT case, the department it reports on.
+  """
+  concernedDepartment: Department
   """
   Staff member who recorded the case.
   """
@@ -4651,6 +4604,30 @@ input CaseWhereInput {
   """
   mergedIntoIDNotNil: Boolean
   """
+  concerned_department_id field predicates
+  """
+  concernedDepartmentID: ID
+  """
+  Concerned department ID is not equal to the value.
+  """
+  concernedDepartmentIDNEQ: ID
+  """
+  Concerned department ID is one of the values.
+  """
+  concernedDepartmentIDIn: [ID!]
+  """
+  Concerned department ID is none of the values.
+  """
+  concernedDepartmentIDNotIn: [ID!]
+  """
+  Concerned department ID is not set.
+  """
+  concernedDepartmentIDIsNil: Boolean
+  """
+  Concerned department ID is set.
+  """
+  concernedDepartmentIDNotNil: Boolean
+  """
   recorded_by_id field predicates
   """
   recordedByID: ID
@@ -4722,6 +4699,14 @@ input CaseWhereInput {
   Has a duplicates matching any of these filters.
   """
   hasDuplicatesWith: [CaseWhereInput!]
+  """
+  concerned_department edge predicates
+  """
+  hasConcernedDepartment: Boolean
+  """
+  Has a concerned department matching any of these filters.
+  """
+  hasConcernedDepartmentWith: [DepartmentWhereInput!]
   """
   recorded_by edge predicates
   """
@@ -5286,22 +5271,6 @@ type Department implements Node {
   """
   intake: Boolean!
   """
-  IANA time zone of the department's calendar.
-  """
-  timeZone: String!
-  """
-  Working hours per weekday; empty means the clock runs around the calendar.
-  """
-  businessHours: [BusinessHours!]
-  """
-  Public holidays as YYYY-MM-DD dates in the department's time zone.
-  """
-  holidays: [String!]
-  """
-  Make-up working days (调休) as YYYY-MM-DD dates: weekend days that are worked.
-  """
-  makeupWorkdays: [String!]
-  """
   Inactive departments receive no new cases.
   """
   active: Boolean!
@@ -5741,58 +5710,6 @@ input DepartmentWhereInput {
   Intake is not equal to the value.
   """
   intakeNEQ: Boolean
-  """
-  time_zone field predicates
-  """
-  timeZone: String
-  """
-  Time zone is not equal to the value.
-  """
-  timeZoneNEQ: String
-  """
-  Time zone is one of the values.
-  """
-  timeZoneIn: [String!]
-  """
-  Time zone is none of the values.
-  """
-  timeZoneNotIn: [String!]
-  """
-  Time zone is greater than the value.
-  """
-  timeZoneGT: String
-  """
-  Time zone is greater than or equal to the value.
-  """
-  timeZoneGTE: String
-  """
-  Time zone is less than the value.
-  """
-  timeZoneLT: String
-  """
-  Time zone is less than or equal to the value.
-  """
-  timeZoneLTE: String
-  """
-  Time zone contains the value.
-  """
-  timeZoneContains: String
-  """
-  Time zone starts with the value.
-  """
-  timeZoneHasPrefix: String
-  """
-  Time zone ends with the value.
-  """
-  timeZoneHasSuffix: String
-  """
-  Time zone equals the value, ignoring case.
-  """
-  timeZoneEqualFold: String
-  """
-  Time zone contains the value, ignoring case.
-  """
-  timeZoneContainsFold: String
   """
   active field predicates
   """
@@ -7618,18 +7535,6 @@ enum CaseAction {
   MERGE
 }
 
-"""
-Working hours of one weekday in a department's calendar.
-"""
-type BusinessHours {
-  "0 for Sunday through 6 for Saturday."
-  weekday: Int!
-  "Opening time, HH:MM in the department's time zone."
-  open: String!
-  "Closing time, HH:MM in the department's time zone."
-  close: String!
-}
-
 extend type Query {
   "The signed-in staff member; null for the public."
   me: Staff
@@ -8069,39 +7974,11 @@ type Mutation {
   login("What to do." input: LoginInput!): LoginPayload!
 }
 
-"""
-A department's calendar, on which its deadlines are computed.
-"""
-input DepartmentCalendarInput {
-  "IANA time zone, e.g. Asia/Shanghai."
-  timeZone: String!
-  "Working hours per weekday; empty means the clock runs around the calendar."
-  businessHours: [BusinessHoursInput!]!
-  "Public holidays, YYYY-MM-DD."
-  holidays: [String!]!
-  "Make-up working days (调休), weekend days that are worked, YYYY-MM-DD."
-  makeupWorkdays: [String!]!
-}
-
-"""
-Working hours of one weekday.
-"""
-input BusinessHoursInput {
-  "0 for Sunday through 6 for Saturday."
-  weekday: Int!
-  "Opening time, HH:MM."
-  open: String!
-  "Closing time, HH:MM, after the opening time."
-  close: String!
-}
-
 extend type Mutation {
   "Create a department (administrators)."
   createDepartment("The new department." input: CreateDepartmentInput!): Department!
   "Change a department (administrators). Set active to false instead of deleting."
   updateDepartment("The department." id: ID!, "The changes." input: UpdateDepartmentInput!): Department!
-  "Set a department's calendar (administrators)."
-  setDepartmentCalendar("The department." id: ID!, "The calendar." input: DepartmentCalendarInput!): Department!
   "Create a category (administrators)."
   createCategory("The new category." input: CreateCategoryInput!): Category!
   "Change a category (administrators)."
@@ -8126,18 +8003,6 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
-
-func (ec *executionContext) childFields_BusinessHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "weekday":
-		return ec.fieldContext_BusinessHours_weekday(ctx, field)
-	case "open":
-		return ec.fieldContext_BusinessHours_open(ctx, field)
-	case "close":
-		return ec.fieldContext_BusinessHours_close(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type BusinessHours", field.Name)
-}
 
 func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -8223,6 +8088,8 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_serviceProjectID(ctx, field)
 	case "mergedIntoID":
 		return ec.fieldContext_Case_mergedIntoID(ctx, field)
+	case "concernedDepartmentID":
+		return ec.fieldContext_Case_concernedDepartmentID(ctx, field)
 	case "recordedByID":
 		return ec.fieldContext_Case_recordedByID(ctx, field)
 	case "department":
@@ -8237,6 +8104,8 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_mergedInto(ctx, field)
 	case "duplicates":
 		return ec.fieldContext_Case_duplicates(ctx, field)
+	case "concernedDepartment":
+		return ec.fieldContext_Case_concernedDepartment(ctx, field)
 	case "recordedBy":
 		return ec.fieldContext_Case_recordedBy(ctx, field)
 	case "events":
@@ -8375,14 +8244,6 @@ func (ec *executionContext) childFields_Department(ctx context.Context, field gr
 		return ec.fieldContext_Department_description(ctx, field)
 	case "intake":
 		return ec.fieldContext_Department_intake(ctx, field)
-	case "timeZone":
-		return ec.fieldContext_Department_timeZone(ctx, field)
-	case "businessHours":
-		return ec.fieldContext_Department_businessHours(ctx, field)
-	case "holidays":
-		return ec.fieldContext_Department_holidays(ctx, field)
-	case "makeupWorkdays":
-		return ec.fieldContext_Department_makeupWorkdays(ctx, field)
 	case "active":
 		return ec.fieldContext_Department_active(ctx, field)
 	case "staff":
@@ -9163,28 +9024,6 @@ func (ec *executionContext) field_Mutation_respondCase_args(ctx context.Context,
 	return args, nil
 }
 
-func (ec *executionContext) field_Mutation_setDepartmentCalendar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (directory.Calendar, error) {
-			return ec.unmarshalNDepartmentCalendarInput2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋdirectoryᚐCalendar(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
-	return args, nil
-}
-
 func (ec *executionContext) field_Mutation_setStaffPassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9638,75 +9477,6 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
-
-func (ec *executionContext) _BusinessHours_weekday(ctx context.Context, field graphql.CollectedField, obj *schematype.BusinessHours) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BusinessHours_weekday(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Weekday, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_BusinessHours_weekday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BusinessHours", field, false, false, "Int")
-}
-
-func (ec *executionContext) _BusinessHours_open(ctx context.Context, field graphql.CollectedField, obj *schematype.BusinessHours) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BusinessHours_open(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Open, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_BusinessHours_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BusinessHours", field, false, false, "String")
-}
-
-func (ec *executionContext) _BusinessHours_close(ctx context.Context, field graphql.CollectedField, obj *schematype.BusinessHours) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BusinessHours_close(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Close, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_BusinessHours_close(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BusinessHours", field, false, false, "String")
-}
 
 func (ec *executionContext) _Case_id(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -10651,6 +10421,29 @@ func (ec *executionContext) fieldContext_Case_mergedIntoID(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Case", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Case_concernedDepartmentID(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_concernedDepartmentID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConcernedDepartmentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_concernedDepartmentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Case_recordedByID(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10861,6 +10654,38 @@ func (ec *executionContext) fieldContext_Case_duplicates(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_concernedDepartment(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_concernedDepartment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConcernedDepartment(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Department) graphql.Marshaler {
+			return ec.marshalODepartment2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐDepartment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_concernedDepartment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12090,107 +11915,6 @@ func (ec *executionContext) fieldContext_Department_intake(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Department", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Department_timeZone(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Department_timeZone(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TimeZone, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Department_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Department", field, false, false, "String")
-}
-
-func (ec *executionContext) _Department_businessHours(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Department_businessHours(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BusinessHours, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []schematype.BusinessHours) graphql.Marshaler {
-			return ec.marshalOBusinessHours2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋschemaᚋschematypeᚐBusinessHoursᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Department_businessHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Department",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BusinessHours(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Department_holidays(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Department_holidays(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Holidays, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Department_holidays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Department", field, false, false, "String")
-}
-
-func (ec *executionContext) _Department_makeupWorkdays(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Department_makeupWorkdays(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MakeupWorkdays, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Department_makeupWorkdays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Department", field, false, false, "String")
-}
-
 func (ec *executionContext) _Department_active(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13416,50 +13140,6 @@ func (ec *executionContext) fieldContext_Mutation_updateDepartment(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateDepartment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_setDepartmentCalendar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_setDepartmentCalendar(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetDepartmentCalendar(ctx, fc.Args["id"].(int), fc.Args["input"].(directory.Calendar))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐDepartment(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_setDepartmentCalendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Department(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_setDepartmentCalendar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17431,62 +17111,6 @@ func UnmarshalAssignCaseInput(ctx context.Context, raw any) (model.AssignCaseInp
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputBusinessHoursInput(ctx context.Context, obj any) (schematype.BusinessHours, error) {
-	var it schematype.BusinessHours
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"weekday", "open", "close"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "weekday":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weekday"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Weekday = data
-		case "open":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("open"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Open = data
-		case "close":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("close"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Close = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalBusinessHoursInput unmarshals raw into the BusinessHoursInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalBusinessHoursInput(ctx context.Context, raw any) (schematype.BusinessHours, error) {
-	var out schematype.BusinessHours
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "BusinessHoursInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputCaseEventOrder(ctx context.Context, obj any) (ent.CaseEventOrder, error) {
 	var it ent.CaseEventOrder
 	if obj == nil {
@@ -18248,7 +17872,7 @@ func (ec *executionContext) unmarshalInputCaseWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "channel", "channelNEQ", "channelIn", "channelNotIn", "kind", "kindNEQ", "kindIn", "kindNotIn", "priority", "priorityNEQ", "priorityIn", "priorityNotIn", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "receivedAt", "receivedAtNEQ", "receivedAtIn", "receivedAtNotIn", "receivedAtGT", "receivedAtGTE", "receivedAtLT", "receivedAtLTE", "acknowledgedAt", "acknowledgedAtNEQ", "acknowledgedAtIn", "acknowledgedAtNotIn", "acknowledgedAtGT", "acknowledgedAtGTE", "acknowledgedAtLT", "acknowledgedAtLTE", "acknowledgedAtIsNil", "acknowledgedAtNotNil", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "declineReason", "declineReasonNEQ", "declineReasonIn", "declineReasonNotIn", "declineReasonGT", "declineReasonGTE", "declineReasonLT", "declineReasonLTE", "declineReasonContains", "declineReasonHasPrefix", "declineReasonHasSuffix", "declineReasonEqualFold", "declineReasonContainsFold", "assignedAt", "assignedAtNEQ", "assignedAtIn", "assignedAtNotIn", "assignedAtGT", "assignedAtGTE", "assignedAtLT", "assignedAtLTE", "assignedAtIsNil", "assignedAtNotNil", "startedAt", "startedAtNEQ", "startedAtIn", "startedAtNotIn", "startedAtGT", "startedAtGTE", "startedAtLT", "startedAtLTE", "startedAtIsNil", "startedAtNotNil", "firstRespondedAt", "firstRespondedAtNEQ", "firstRespondedAtIn", "firstRespondedAtNotIn", "firstRespondedAtGT", "firstRespondedAtGTE", "firstRespondedAtLT", "firstRespondedAtLTE", "firstRespondedAtIsNil", "firstRespondedAtNotNil", "respondedAt", "respondedAtNEQ", "respondedAtIn", "respondedAtNotIn", "respondedAtGT", "respondedAtGTE", "respondedAtLT", "respondedAtLTE", "respondedAtIsNil", "respondedAtNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "acknowledgeDue", "acknowledgeDueNEQ", "acknowledgeDueIn", "acknowledgeDueNotIn", "acknowledgeDueGT", "acknowledgeDueGTE", "acknowledgeDueLT", "acknowledgeDueLTE", "acknowledgeDueIsNil", "acknowledgeDueNotNil", "decideDue", "decideDueNEQ", "decideDueIn", "decideDueNotIn", "decideDueGT", "decideDueGTE", "decideDueLT", "decideDueLTE", "decideDueIsNil", "decideDueNotNil", "respondDue", "respondDueNEQ", "respondDueIn", "respondDueNotIn", "respondDueGT", "respondDueGTE", "respondDueLT", "respondDueLTE", "respondDueIsNil", "respondDueNotNil", "pausedAt", "pausedAtNEQ", "pausedAtIn", "pausedAtNotIn", "pausedAtGT", "pausedAtGTE", "pausedAtLT", "pausedAtLTE", "pausedAtIsNil", "pausedAtNotNil", "pausedSeconds", "pausedSecondsNEQ", "pausedSecondsIn", "pausedSecondsNotIn", "pausedSecondsGT", "pausedSecondsGTE", "pausedSecondsLT", "pausedSecondsLTE", "extensionCount", "extensionCountNEQ", "extensionCountIn", "extensionCountNotIn", "extensionCountGT", "extensionCountGTE", "extensionCountLT", "extensionCountLTE", "extensionRequestedHours", "extensionRequestedHoursNEQ", "extensionRequestedHoursIn", "extensionRequestedHoursNotIn", "extensionRequestedHoursGT", "extensionRequestedHoursGTE", "extensionRequestedHoursLT", "extensionRequestedHoursLTE", "extensionRequestedHoursIsNil", "extensionRequestedHoursNotNil", "extensionReason", "extensionReasonNEQ", "extensionReasonIn", "extensionReasonNotIn", "extensionReasonGT", "extensionReasonGTE", "extensionReasonLT", "extensionReasonLTE", "extensionReasonContains", "extensionReasonHasPrefix", "extensionReasonHasSuffix", "extensionReasonEqualFold", "extensionReasonContainsFold", "outcome", "outcomeNEQ", "outcomeIn", "outcomeNotIn", "outcomeIsNil", "outcomeNotNil", "reply", "replyNEQ", "replyIn", "replyNotIn", "replyGT", "replyGTE", "replyLT", "replyLTE", "replyContains", "replyHasPrefix", "replyHasSuffix", "replyEqualFold", "replyContainsFold", "rating", "ratingNEQ", "ratingIn", "ratingNotIn", "ratingGT", "ratingGTE", "ratingLT", "ratingLTE", "ratingIsNil", "ratingNotNil", "ratingComment", "ratingCommentNEQ", "ratingCommentIn", "ratingCommentNotIn", "ratingCommentGT", "ratingCommentGTE", "ratingCommentLT", "ratingCommentLTE", "ratingCommentContains", "ratingCommentHasPrefix", "ratingCommentHasSuffix", "ratingCommentEqualFold", "ratingCommentContainsFold", "ratedAt", "ratedAtNEQ", "ratedAtIn", "ratedAtNotIn", "ratedAtGT", "ratedAtGTE", "ratedAtLT", "ratedAtLTE", "ratedAtIsNil", "ratedAtNotNil", "reviewRound", "reviewRoundNEQ", "reviewRoundIn", "reviewRoundNotIn", "reviewRoundGT", "reviewRoundGTE", "reviewRoundLT", "reviewRoundLTE", "reviewRequestedAt", "reviewRequestedAtNEQ", "reviewRequestedAtIn", "reviewRequestedAtNotIn", "reviewRequestedAtGT", "reviewRequestedAtGTE", "reviewRequestedAtLT", "reviewRequestedAtLTE", "reviewRequestedAtIsNil", "reviewRequestedAtNotNil", "departmentID", "departmentIDNEQ", "departmentIDIn", "departmentIDNotIn", "departmentIDIsNil", "departmentIDNotNil", "assigneeID", "assigneeIDNEQ", "assigneeIDIn", "assigneeIDNotIn", "assigneeIDIsNil", "assigneeIDNotNil", "categoryID", "categoryIDNEQ", "categoryIDIn", "categoryIDNotIn", "categoryIDIsNil", "categoryIDNotNil", "serviceProjectID", "serviceProjectIDNEQ", "serviceProjectIDIn", "serviceProjectIDNotIn", "serviceProjectIDIsNil", "serviceProjectIDNotNil", "mergedIntoID", "mergedIntoIDNEQ", "mergedIntoIDIn", "mergedIntoIDNotIn", "mergedIntoIDIsNil", "mergedIntoIDNotNil", "recordedByID", "recordedByIDNEQ", "recordedByIDIn", "recordedByIDNotIn", "recordedByIDIsNil", "recordedByIDNotNil", "hasDepartment", "hasDepartmentWith", "hasAssignee", "hasAssigneeWith", "hasCategory", "hasCategoryWith", "hasServiceProject", "hasServiceProjectWith", "hasMergedInto", "hasMergedIntoWith", "hasDuplicates", "hasDuplicatesWith", "hasRecordedBy", "hasRecordedByWith", "hasEvents", "hasEventsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "channel", "channelNEQ", "channelIn", "channelNotIn", "kind", "kindNEQ", "kindIn", "kindNotIn", "priority", "priorityNEQ", "priorityIn", "priorityNotIn", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "receivedAt", "receivedAtNEQ", "receivedAtIn", "receivedAtNotIn", "receivedAtGT", "receivedAtGTE", "receivedAtLT", "receivedAtLTE", "acknowledgedAt", "acknowledgedAtNEQ", "acknowledgedAtIn", "acknowledgedAtNotIn", "acknowledgedAtGT", "acknowledgedAtGTE", "acknowledgedAtLT", "acknowledgedAtLTE", "acknowledgedAtIsNil", "acknowledgedAtNotNil", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "declineReason", "declineReasonNEQ", "declineReasonIn", "declineReasonNotIn", "declineReasonGT", "declineReasonGTE", "declineReasonLT", "declineReasonLTE", "declineReasonContains", "declineReasonHasPrefix", "declineReasonHasSuffix", "declineReasonEqualFold", "declineReasonContainsFold", "assignedAt", "assignedAtNEQ", "assignedAtIn", "assignedAtNotIn", "assignedAtGT", "assignedAtGTE", "assignedAtLT", "assignedAtLTE", "assignedAtIsNil", "assignedAtNotNil", "startedAt", "startedAtNEQ", "startedAtIn", "startedAtNotIn", "startedAtGT", "startedAtGTE", "startedAtLT", "startedAtLTE", "startedAtIsNil", "startedAtNotNil", "firstRespondedAt", "firstRespondedAtNEQ", "firstRespondedAtIn", "firstRespondedAtNotIn", "firstRespondedAtGT", "firstRespondedAtGTE", "firstRespondedAtLT", "firstRespondedAtLTE", "firstRespondedAtIsNil", "firstRespondedAtNotNil", "respondedAt", "respondedAtNEQ", "respondedAtIn", "respondedAtNotIn", "respondedAtGT", "respondedAtGTE", "respondedAtLT", "respondedAtLTE", "respondedAtIsNil", "respondedAtNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "acknowledgeDue", "acknowledgeDueNEQ", "acknowledgeDueIn", "acknowledgeDueNotIn", "acknowledgeDueGT", "acknowledgeDueGTE", "acknowledgeDueLT", "acknowledgeDueLTE", "acknowledgeDueIsNil", "acknowledgeDueNotNil", "decideDue", "decideDueNEQ", "decideDueIn", "decideDueNotIn", "decideDueGT", "decideDueGTE", "decideDueLT", "decideDueLTE", "decideDueIsNil", "decideDueNotNil", "respondDue", "respondDueNEQ", "respondDueIn", "respondDueNotIn", "respondDueGT", "respondDueGTE", "respondDueLT", "respondDueLTE", "respondDueIsNil", "respondDueNotNil", "pausedAt", "pausedAtNEQ", "pausedAtIn", "pausedAtNotIn", "pausedAtGT", "pausedAtGTE", "pausedAtLT", "pausedAtLTE", "pausedAtIsNil", "pausedAtNotNil", "pausedSeconds", "pausedSecondsNEQ", "pausedSecondsIn", "pausedSecondsNotIn", "pausedSecondsGT", "pausedSecondsGTE", "pausedSecondsLT", "pausedSecondsLTE", "extensionCount", "extensionCountNEQ", "extensionCountIn", "extensionCountNotIn", "extensionCountGT", "extensionCountGTE", "extensionCountLT", "extensionCountLTE", "extensionRequestedHours", "extensionRequestedHoursNEQ", "extensionRequestedHoursIn", "extensionRequestedHoursNotIn", "extensionRequestedHoursGT", "extensionRequestedHoursGTE", "extensionRequestedHoursLT", "extensionRequestedHoursLTE", "extensionRequestedHoursIsNil", "extensionRequestedHoursNotNil", "extensionReason", "extensionReasonNEQ", "extensionReasonIn", "extensionReasonNotIn", "extensionReasonGT", "extensionReasonGTE", "extensionReasonLT", "extensionReasonLTE", "extensionReasonContains", "extensionReasonHasPrefix", "extensionReasonHasSuffix", "extensionReasonEqualFold", "extensionReasonContainsFold", "outcome", "outcomeNEQ", "outcomeIn", "outcomeNotIn", "outcomeIsNil", "outcomeNotNil", "reply", "replyNEQ", "replyIn", "replyNotIn", "replyGT", "replyGTE", "replyLT", "replyLTE", "replyContains", "replyHasPrefix", "replyHasSuffix", "replyEqualFold", "replyContainsFold", "rating", "ratingNEQ", "ratingIn", "ratingNotIn", "ratingGT", "ratingGTE", "ratingLT", "ratingLTE", "ratingIsNil", "ratingNotNil", "ratingComment", "ratingCommentNEQ", "ratingCommentIn", "ratingCommentNotIn", "ratingCommentGT", "ratingCommentGTE", "ratingCommentLT", "ratingCommentLTE", "ratingCommentContains", "ratingCommentHasPrefix", "ratingCommentHasSuffix", "ratingCommentEqualFold", "ratingCommentContainsFold", "ratedAt", "ratedAtNEQ", "ratedAtIn", "ratedAtNotIn", "ratedAtGT", "ratedAtGTE", "ratedAtLT", "ratedAtLTE", "ratedAtIsNil", "ratedAtNotNil", "reviewRound", "reviewRoundNEQ", "reviewRoundIn", "reviewRoundNotIn", "reviewRoundGT", "reviewRoundGTE", "reviewRoundLT", "reviewRoundLTE", "reviewRequestedAt", "reviewRequestedAtNEQ", "reviewRequestedAtIn", "reviewRequestedAtNotIn", "reviewRequestedAtGT", "reviewRequestedAtGTE", "reviewRequestedAtLT", "reviewRequestedAtLTE", "reviewRequestedAtIsNil", "reviewRequestedAtNotNil", "departmentID", "departmentIDNEQ", "departmentIDIn", "departmentIDNotIn", "departmentIDIsNil", "departmentIDNotNil", "assigneeID", "assigneeIDNEQ", "assigneeIDIn", "assigneeIDNotIn", "assigneeIDIsNil", "assigneeIDNotNil", "categoryID", "categoryIDNEQ", "categoryIDIn", "categoryIDNotIn", "categoryIDIsNil", "categoryIDNotNil", "serviceProjectID", "serviceProjectIDNEQ", "serviceProjectIDIn", "serviceProjectIDNotIn", "serviceProjectIDIsNil", "serviceProjectIDNotNil", "mergedIntoID", "mergedIntoIDNEQ", "mergedIntoIDIn", "mergedIntoIDNotIn", "mergedIntoIDIsNil", "mergedIntoIDNotNil", "concernedDepartmentID", "concernedDepartmentIDNEQ", "concernedDepartmentIDIn", "concernedDepartmentIDNotIn", "concernedDepartmentIDIsNil", "concernedDepartmentIDNotNil", "recordedByID", "recordedByIDNEQ", "recordedByIDIn", "recordedByIDNotIn", "recordedByIDIsNil", "recordedByIDNotNil", "hasDepartment", "hasDepartmentWith", "hasAssignee", "hasAssigneeWith", "hasCategory", "hasCategoryWith", "hasServiceProject", "hasServiceProjectWith", "hasMergedInto", "hasMergedIntoWith", "hasDuplicates", "hasDuplicatesWith", "hasConcernedDepartment", "hasConcernedDepartmentWith", "hasRecordedBy", "hasRecordedByWith", "hasEvents", "hasEventsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20775,6 +20399,48 @@ func (ec *executionContext) unmarshalInputCaseWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.MergedIntoIDNotNil = data
+		case "concernedDepartmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("concernedDepartmentID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConcernedDepartmentID = data
+		case "concernedDepartmentIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("concernedDepartmentIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConcernedDepartmentIDNEQ = data
+		case "concernedDepartmentIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("concernedDepartmentIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConcernedDepartmentIDIn = data
+		case "concernedDepartmentIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("concernedDepartmentIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConcernedDepartmentIDNotIn = data
+		case "concernedDepartmentIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("concernedDepartmentIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConcernedDepartmentIDIsNil = data
+		case "concernedDepartmentIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("concernedDepartmentIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConcernedDepartmentIDNotNil = data
 		case "recordedByID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedByID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -20901,6 +20567,20 @@ func (ec *executionContext) unmarshalInputCaseWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.HasDuplicatesWith = data
+		case "hasConcernedDepartment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasConcernedDepartment"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasConcernedDepartment = data
+		case "hasConcernedDepartmentWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasConcernedDepartmentWith"))
+			data, err := ec.unmarshalODepartmentWhereInput2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐDepartmentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasConcernedDepartmentWith = data
 		case "hasRecordedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRecordedBy"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -22042,69 +21722,6 @@ func UnmarshalDeclineCaseInput(ctx context.Context, raw any) (model.DeclineCaseI
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDepartmentCalendarInput(ctx context.Context, obj any) (directory.Calendar, error) {
-	var it directory.Calendar
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"timeZone", "businessHours", "holidays", "makeupWorkdays"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "timeZone":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZone = data
-		case "businessHours":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("businessHours"))
-			data, err := ec.unmarshalNBusinessHoursInput2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋschemaᚋschematypeᚐBusinessHoursᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.BusinessHours = data
-		case "holidays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holidays"))
-			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Holidays = data
-		case "makeupWorkdays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("makeupWorkdays"))
-			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MakeupWorkdays = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalDepartmentCalendarInput unmarshals raw into the DepartmentCalendarInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalDepartmentCalendarInput(ctx context.Context, raw any) (directory.Calendar, error) {
-	var out directory.Calendar
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "DepartmentCalendarInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputDepartmentOrder(ctx context.Context, obj any) (ent.DepartmentOrder, error) {
 	var it ent.DepartmentOrder
 	if obj == nil {
@@ -22169,7 +21786,7 @@ func (ec *executionContext) unmarshalInputDepartmentWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "nameEn", "nameEnNEQ", "nameEnIn", "nameEnNotIn", "nameEnGT", "nameEnGTE", "nameEnLT", "nameEnLTE", "nameEnContains", "nameEnHasPrefix", "nameEnHasSuffix", "nameEnEqualFold", "nameEnContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "intake", "intakeNEQ", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "active", "activeNEQ", "hasStaff", "hasStaffWith", "hasServiceProjects", "hasServiceProjectsWith", "hasCategories", "hasCategoriesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "nameEn", "nameEnNEQ", "nameEnIn", "nameEnNotIn", "nameEnGT", "nameEnGTE", "nameEnLT", "nameEnLTE", "nameEnContains", "nameEnHasPrefix", "nameEnHasSuffix", "nameEnEqualFold", "nameEnContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "intake", "intakeNEQ", "active", "activeNEQ", "hasStaff", "hasStaffWith", "hasServiceProjects", "hasServiceProjectsWith", "hasCategories", "hasCategoriesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22743,97 +22360,6 @@ func (ec *executionContext) unmarshalInputDepartmentWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.IntakeNEQ = data
-		case "timeZone":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZone = data
-		case "timeZoneNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZoneNEQ = data
-		case "timeZoneIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZoneIn = data
-		case "timeZoneNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZoneNotIn = data
-		case "timeZoneGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZoneGT = data
-		case "timeZoneGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZoneGTE = data
-		case "timeZoneLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZoneLT = data
-		case "timeZoneLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZoneLTE = data
-		case "timeZoneContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZoneContains = data
-		case "timeZoneHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZoneHasPrefix = data
-		case "timeZoneHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZoneHasSuffix = data
-		case "timeZoneEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZoneEqualFold = data
-		case "timeZoneContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TimeZoneContainsFold = data
 		case "active":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -26335,49 +25861,6 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
-var businessHoursImplementors = []string{"BusinessHours"}
-
-func (ec *executionContext) _BusinessHours(ctx context.Context, sel ast.SelectionSet, obj *schematype.BusinessHours) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, businessHoursImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("BusinessHours")
-		case "weekday":
-			out.Values[i] = ec._BusinessHours_weekday(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "open":
-			out.Values[i] = ec._BusinessHours_open(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "close":
-			out.Values[i] = ec._BusinessHours_close(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var caseImplementors = []string{"Case", "Node"}
 
 func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj *ent.CaseFile) graphql.Marshaler {
@@ -26594,6 +26077,11 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "concernedDepartmentID":
+			out.Values[i] = ec._Case_concernedDepartmentID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "recordedByID":
 			out.Values[i] = ec._Case_recordedByID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -26634,6 +26122,12 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_duplicates(ctx, field, obj)
+				})
+		case "concernedDepartment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_concernedDepartment(ctx, field, obj)
 				})
 		case "recordedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -27080,26 +26574,6 @@ func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "timeZone":
-			out.Values[i] = ec._Department_timeZone(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "businessHours":
-			out.Values[i] = ec._Department_businessHours(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "holidays":
-			out.Values[i] = ec._Department_holidays(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "makeupWorkdays":
-			out.Values[i] = ec._Department_makeupWorkdays(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "active":
 			out.Values[i] = ec._Department_active(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -27419,13 +26893,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateDepartment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateDepartment(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "setDepartmentCalendar":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_setDepartmentCalendar(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -28735,29 +28202,6 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNBusinessHours2githubᚗcomᚋxinfangᚋxinfangᚋentᚋschemaᚋschematypeᚐBusinessHours(ctx context.Context, sel ast.SelectionSet, v schematype.BusinessHours) graphql.Marshaler {
-	return ec._BusinessHours(ctx, sel, &v)
-}
-
-func (ec *executionContext) unmarshalNBusinessHoursInput2githubᚗcomᚋxinfangᚋxinfangᚋentᚋschemaᚋschematypeᚐBusinessHours(ctx context.Context, v any) (schematype.BusinessHours, error) {
-	res, err := ec.unmarshalInputBusinessHoursInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNBusinessHoursInput2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋschemaᚋschematypeᚐBusinessHoursᚄ(ctx context.Context, v any) ([]schematype.BusinessHours, error) {
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]schematype.BusinessHours, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNBusinessHoursInput2githubᚗcomᚋxinfangᚋxinfangᚋentᚋschemaᚋschematypeᚐBusinessHours(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
 func (ec *executionContext) marshalNCase2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐCaseFile(ctx context.Context, sel ast.SelectionSet, v *ent.CaseFile) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Case!")
@@ -29029,11 +28473,6 @@ func (ec *executionContext) marshalNDepartment2ᚖgithubᚗcomᚋxinfangᚋxinfa
 		return graphql.Null
 	}
 	return ec._Department(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNDepartmentCalendarInput2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋdirectoryᚐCalendar(ctx context.Context, v any) (directory.Calendar, error) {
-	res, err := ec.unmarshalInputDepartmentCalendarInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDepartmentConnection2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐDepartmentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.DepartmentConnection) graphql.Marshaler {
@@ -29373,35 +28812,6 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
-func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]string, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := make(graphql.Array, len(v))
-	for i := range v {
-		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
-	}
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) unmarshalNSubmitCaseInput2githubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐSubmitCaseInput(ctx context.Context, v any) (model.SubmitCaseInput, error) {
 	res, err := ec.unmarshalInputSubmitCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -29624,25 +29034,6 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
-}
-
-func (ec *executionContext) marshalOBusinessHours2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋschemaᚋschematypeᚐBusinessHoursᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.BusinessHours) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNBusinessHours2githubᚗcomᚋxinfangᚋxinfangᚋentᚋschemaᚋschematypeᚐBusinessHours(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalOCase2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐCaseFileᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CaseFile) graphql.Marshaler {

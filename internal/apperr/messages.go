@@ -69,10 +69,6 @@ var catalog = map[string]message{
 
 	// Directory administration.
 	"directory.conflict": {"Another record already uses this code or name. Choose another.", "已有记录使用该代码或名称，请换一个。"},
-	"calendar.time_zone": {"{value} is not a known time zone; use an IANA name such as Asia/Shanghai.", "{value}不是有效的时区，请使用IANA时区名，例如Asia/Shanghai。"},
-	"calendar.weekday":   {"Weekday {value} is invalid or given twice; use 0 (Sunday) to 6 (Saturday), once each.", "星期{value}无效或重复；请使用0（周日）到6（周六），每天一次。"},
-	"calendar.hours":     {"Business hours {open}–{close} are invalid: use HH:MM with the opening before the closing.", "工作时间{open}–{close}无效：请使用HH:MM格式，且开始早于结束。"},
-	"calendar.date":      {"{value} is not a date; use YYYY-MM-DD.", "{value}不是有效日期，请使用YYYY-MM-DD格式。"},
 
 	// Server limits.
 	"internal.error":      {"Something went wrong on our side. Try again later; if it persists, give the request ID to support.", "服务器内部错误，请稍后重试；如持续出现，请将请求编号提供给技术支持。"},

@@ -52,8 +52,6 @@ func TestLoad(t *testing.T) {
 		if d.Intake {
 			intakeCodes = append(intakeCodes, d.Code)
 		}
-		require.Len(t, d.BusinessHours, 5)
-		require.NotEmpty(t, d.Holidays)
 	}
 	require.Equal(t, []string{"CUSTOMER_SERVICE"}, intakeCodes)
 	require.Equal(t, sum.Categories, client.Category.Query().CountX(ctx))

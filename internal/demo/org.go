@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/xinfang/xinfang/ent"
-	"github.com/xinfang/xinfang/ent/schema/schematype"
 	"github.com/xinfang/xinfang/ent/staff"
 )
 
@@ -51,14 +50,6 @@ var departments = []deptSpec{
 var handlingDepartments = []string{
 	deptCustomerService, deptAdministration, deptCommunity, deptEducation, deptInformation, deptPublicRelations,
 }
-
-var businessHours = func() []schematype.BusinessHours {
-	var out []schematype.BusinessHours
-	for d := 1; d <= 5; d++ {
-		out = append(out, schematype.BusinessHours{Weekday: d, Open: "09:00", Close: "18:00"})
-	}
-	return out
-}()
 
 // 2026 public holidays and make-up working days (调休) in mainland China.
 var (
@@ -187,8 +178,7 @@ func createOrg(ctx context.Context, client *ent.Client, passwordHash, timeZone s
 	for _, d := range departments {
 		dep, err := tx.Department.Create().
 			SetCode(d.code).SetName(d.name).SetNameEn(d.nameEn).SetDescription(d.description).
-			SetIntake(d.intake).SetTimeZone(timeZone).SetBusinessHours(businessHours).
-			SetHolidays(holidays2026).SetMakeupWorkdays(makeupWorkdays2026).
+			SetIntake(d.intake).
 			Save(ctx)
 		if err != nil {
 			return fail(fmt.Errorf("create department %s: %w", d.code, err))

@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"time"
 
 	"github.com/xinfang/xinfang/ent"
 	"github.com/xinfang/xinfang/ent/department"
-	"github.com/xinfang/xinfang/ent/schema/schematype"
 	"github.com/xinfang/xinfang/internal/apperr"
 	"github.com/xinfang/xinfang/internal/auth"
 	"github.com/xinfang/xinfang/policy"
@@ -63,57 +60,6 @@ func (s *Service) CreateDepartment(ctx context.Context, in ent.CreateDepartmentI
 func (s *Service) UpdateDepartment(ctx context.Context, id int, in ent.UpdateDepartmentInput) (*ent.Department, error) {
 	return manage(ctx, s, func() (*ent.Department, error) {
 		return s.client.Department.UpdateOneID(id).SetInput(in).Save(ctx)
-	})
-}
-
-// Calendar is a department's working calendar.
-type Calendar struct {
-	TimeZone       string
-	BusinessHours  []schematype.BusinessHours
-	Holidays       []string
-	MakeupWorkdays []string
-}
-
-var clockTime = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
-
-// Validate checks a calendar: a known time zone, weekdays 0–6 at most once
-// each with HH:MM opening before closing, and YYYY-MM-DD dates.
-func (c Calendar) Validate() error {
-	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
-		return apperr.Field("timeZone", "calendar.time_zone").With("value", c.TimeZone)
-	}
-	seen := map[int]bool{}
-	for _, h := range c.BusinessHours {
-		if h.Weekday < 0 || h.Weekday > 6 || seen[h.Weekday] {
-			return apperr.Field("businessHours", "calendar.weekday").With("value", h.Weekday)
-		}
-		seen[h.Weekday] = true
-		if !clockTime.MatchString(h.Open) || !clockTime.MatchString(h.Close) || h.Open >= h.Close {
-			return apperr.Field("businessHours", "calendar.hours").With("open", h.Open).With("close", h.Close)
-		}
-	}
-	for field, dates := range map[string][]string{"holidays": c.Holidays, "makeupWorkdays": c.MakeupWorkdays} {
-		for _, d := range dates {
-			if _, err := time.Parse(time.DateOnly, d); err != nil {
-				return apperr.Field(field, "calendar.date").With("value", d)
-			}
-		}
-	}
-	return nil
-}
-
-// SetDepartmentCalendar replaces a department's calendar.
-func (s *Service) SetDepartmentCalendar(ctx context.Context, id int, cal Calendar) (*ent.Department, error) {
-	return manage(ctx, s, func() (*ent.Department, error) {
-		if err := cal.Validate(); err != nil {
-			return nil, err
-		}
-		return s.client.Department.UpdateOneID(id).
-			SetTimeZone(cal.TimeZone).
-			SetBusinessHours(cal.BusinessHours).
-			SetHolidays(cal.Holidays).
-			SetMakeupWorkdays(cal.MakeupWorkdays).
-			Save(ctx)
 	})
 }
 

@@ -8,15 +8,6 @@ import (
 	"strconv"
 )
 
-// BusinessHours is the working time of one weekday in a department's
-// calendar. Times are "HH:MM" in the department's time zone.
-type BusinessHours struct {
-	// Weekday is 0 for Sunday through 6 for Saturday, as in time.Weekday.
-	Weekday int    `json:"weekday"`
-	Open    string `json:"open"`
-	Close   string `json:"close"`
-}
-
 // CaseStatus is where a case is in its life. It is shared by the case and
 // its events (status before and after each event), so it lives here rather
 // than in a generated package.
