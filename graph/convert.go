@@ -24,7 +24,7 @@ func ref(id int, version int) workflow.Ref { return workflow.Ref{ID: id, Version
 func submission(in model.SubmitCaseInput) workflow.Submission {
 	return workflow.Submission{
 		Kind: in.Kind, Subject: in.Subject, Body: in.Body,
-		CategoryID: in.CategoryID, ServiceProjectID: in.ServiceProjectID,
+		CategoryID: in.CategoryID, ServiceProjectID: in.ServiceProjectID, ConcernedDepartmentID: in.ConcernedDepartmentID,
 		Locale: str(in.Locale), IdempotencyKey: str(in.IdempotencyKey),
 		Contact: workflow.Contact{
 			Anonymous: flag(in.Anonymous), Name: str(in.Name), Phone: str(in.Phone),
@@ -36,7 +36,7 @@ func submission(in model.SubmitCaseInput) workflow.Submission {
 func recording(in model.RecordCaseInput) workflow.Submission {
 	s := workflow.Submission{
 		Channel: in.Channel, Kind: in.Kind, Subject: in.Subject, Body: in.Body,
-		CategoryID: in.CategoryID, ServiceProjectID: in.ServiceProjectID,
+		CategoryID: in.CategoryID, ServiceProjectID: in.ServiceProjectID, ConcernedDepartmentID: in.ConcernedDepartmentID,
 		Locale: str(in.Locale), DepartmentID: in.DepartmentID, RoutingReason: str(in.RoutingReason),
 		Contact: workflow.Contact{
 			Anonymous: flag(in.Anonymous), Name: str(in.Name), Phone: str(in.Phone),

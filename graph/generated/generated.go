@@ -7673,6 +7673,11 @@ input SubmitCaseInput {
   categoryId: ID
   "Service project the case concerns."
   serviceProjectId: ID
+  """
+  For a REPORT (whistle-blowing) case: the department it reports on. The case
+  is never routed there, and that department's staff never see the reporter.
+  """
+  concernedDepartmentId: ID
   "Language for replies: zh-CN (default) or en."
   locale: String
   "True to submit without identity; name, phone, email and address are then ignored."
@@ -7719,6 +7724,11 @@ input RecordCaseInput {
   categoryId: ID
   "Service project the case concerns."
   serviceProjectId: ID
+  """
+  For a REPORT (whistle-blowing) case: the department it reports on. The case
+  is never routed there, and that department's staff never see the reporter.
+  """
+  concernedDepartmentId: ID
   "Department to handle the case, overriding routing; requires routingReason."
   departmentId: ID
   "Why the routing was overridden."
@@ -23351,7 +23361,7 @@ func (ec *executionContext) unmarshalInputRecordCaseInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"channel", "receivedAt", "kind", "priority", "subject", "body", "categoryId", "serviceProjectId", "departmentId", "routingReason", "locale", "anonymous", "name", "phone", "email", "address"}
+	fieldsInOrder := [...]string{"channel", "receivedAt", "kind", "priority", "subject", "body", "categoryId", "serviceProjectId", "concernedDepartmentId", "departmentId", "routingReason", "locale", "anonymous", "name", "phone", "email", "address"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -23414,6 +23424,13 @@ func (ec *executionContext) unmarshalInputRecordCaseInput(ctx context.Context, o
 				return it, err
 			}
 			it.ServiceProjectID = data
+		case "concernedDepartmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("concernedDepartmentId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConcernedDepartmentID = data
 		case "departmentId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departmentId"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -25312,7 +25329,7 @@ func (ec *executionContext) unmarshalInputSubmitCaseInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"idempotencyKey", "kind", "subject", "body", "categoryId", "serviceProjectId", "locale", "anonymous", "name", "phone", "email", "address"}
+	fieldsInOrder := [...]string{"idempotencyKey", "kind", "subject", "body", "categoryId", "serviceProjectId", "concernedDepartmentId", "locale", "anonymous", "name", "phone", "email", "address"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25361,6 +25378,13 @@ func (ec *executionContext) unmarshalInputSubmitCaseInput(ctx context.Context, o
 				return it, err
 			}
 			it.ServiceProjectID = data
+		case "concernedDepartmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("concernedDepartmentId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConcernedDepartmentID = data
 		case "locale":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)

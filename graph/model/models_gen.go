@@ -147,6 +147,9 @@ type RecordCaseInput struct {
 	CategoryID *int `json:"categoryId,omitempty"`
 	// Service project the case concerns.
 	ServiceProjectID *int `json:"serviceProjectId,omitempty"`
+	// For a REPORT (whistle-blowing) case: the department it reports on. The case
+	// is never routed there, and that department's staff never see the reporter.
+	ConcernedDepartmentID *int `json:"concernedDepartmentId,omitempty"`
 	// Department to handle the case, overriding routing; requires routingReason.
 	DepartmentID *int `json:"departmentId,omitempty"`
 	// Why the routing was overridden.
@@ -245,6 +248,9 @@ type SubmitCaseInput struct {
 	CategoryID *int `json:"categoryId,omitempty"`
 	// Service project the case concerns.
 	ServiceProjectID *int `json:"serviceProjectId,omitempty"`
+	// For a REPORT (whistle-blowing) case: the department it reports on. The case
+	// is never routed there, and that department's staff never see the reporter.
+	ConcernedDepartmentID *int `json:"concernedDepartmentId,omitempty"`
 	// Language for replies: zh-CN (default) or en.
 	Locale *string `json:"locale,omitempty"`
 	// True to submit without identity; name, phone, email and address are then ignored.

@@ -38,8 +38,11 @@ type Submission struct {
 	Body             string
 	CategoryID       *int
 	ServiceProjectID *int
-	Locale           string
-	Contact          Contact
+	// ConcernedDepartmentID is, for a REPORT case only, the department the
+	// report is about.
+	ConcernedDepartmentID *int
+	Locale                string
+	Contact               Contact
 	// ReceivedAt is when a recorded case arrived; zero means now.
 	ReceivedAt time.Time
 	// DepartmentID overrides routing (staff only), with RoutingReason.
@@ -239,6 +242,7 @@ func insertEnt(ctx context.Context, tx *ent.Tx, nc newCase) (int, error) {
 		SetNillableCategoryID(in.CategoryID).
 		SetNillableServiceProjectID(in.ServiceProjectID).
 		SetNillableRecordedByID(nc.recordedBy).
+		SetNillableConcernedDepartmentID(in.ConcernedDepartmentID).
 		SetCreatedAt(nc.now).
 		SetUpdatedAt(nc.now).
 		Save(ctx)
@@ -396,6 +400,9 @@ func validateSubmission(in *Submission, now time.Time) error {
 		if now.Sub(in.ReceivedAt) > maxBackdate {
 			return apperr.Field("receivedAt", "intake.received_too_old")
 		}
+	}
+	if in.ConcernedDepartmentID != nil && in.Kind != casefile.KindREPORT {
+		return apperr.Field("concernedDepartmentId", "intake.concerned_department_kind")
 	}
 	if in.DepartmentID != nil && strings.TrimSpace(in.RoutingReason) == "" {
 		return apperr.Field("routingReason", "intake.routing_reason")

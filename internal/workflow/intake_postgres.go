@@ -24,9 +24,9 @@ WITH p AS (
 	INSERT INTO cases (pin_hash, idempotency_key, channel, kind, priority, subject, body, locale,
 		status, version, last_event_hash, received_at, acknowledged_at, acknowledge_due, decide_due,
 		respond_due, department_id, petitioner_id, category_id, service_project_id, recorded_by_id,
-		created_at, updated_at)
+		created_at, updated_at, concerned_department_id)
 	VALUES ($7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $17, $5, $18, $19, $20, $21,
-		(SELECT id FROM p), $22, $23, $24, $5, $5)
+		(SELECT id FROM p), $22, $23, $24, $5, $5, $28)
 	RETURNING id
 )
 INSERT INTO case_events (case_id, seq, type, actor_kind, actor_id, occurred_at, to_status, public,
@@ -65,6 +65,7 @@ func (s *Service) insertPostgres(ctx context.Context, nc newCase) (int, error) {
 		nc.ackDue, nc.decideDue, nc.respondDue, nc.departmentID,
 		nc.in.CategoryID, nc.in.ServiceProjectID, nc.recordedBy,
 		string(nc.event.Type), string(nc.event.ActorKind), string(payload),
+		nc.in.ConcernedDepartmentID,
 	)
 	if err != nil {
 		return 0, translateStoreError(err)
