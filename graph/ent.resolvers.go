@@ -14,6 +14,41 @@ import (
 	"github.com/xinfang/xinfang/internal/directory"
 )
 
+// Subject is the resolver for the subject field.
+func (r *caseResolver) Subject(ctx context.Context, obj *ent.CaseFile) (string, error) {
+	return r.Workflow.CaseText(ctx, obj, obj.Subject)
+}
+
+// Body is the resolver for the body field.
+func (r *caseResolver) Body(ctx context.Context, obj *ent.CaseFile) (string, error) {
+	return r.Workflow.CaseText(ctx, obj, obj.Body)
+}
+
+// DeclineReason is the resolver for the declineReason field.
+func (r *caseResolver) DeclineReason(ctx context.Context, obj *ent.CaseFile) (string, error) {
+	return r.Workflow.CaseText(ctx, obj, obj.DeclineReason)
+}
+
+// ExtensionReason is the resolver for the extensionReason field.
+func (r *caseResolver) ExtensionReason(ctx context.Context, obj *ent.CaseFile) (string, error) {
+	return r.Workflow.CaseText(ctx, obj, obj.ExtensionReason)
+}
+
+// Reply is the resolver for the reply field.
+func (r *caseResolver) Reply(ctx context.Context, obj *ent.CaseFile) (string, error) {
+	return r.Workflow.CaseText(ctx, obj, obj.Reply)
+}
+
+// RatingComment is the resolver for the ratingComment field.
+func (r *caseResolver) RatingComment(ctx context.Context, obj *ent.CaseFile) (string, error) {
+	return r.Workflow.CaseText(ctx, obj, obj.RatingComment)
+}
+
+// Payload is the resolver for the payload field.
+func (r *caseEventResolver) Payload(ctx context.Context, obj *ent.CaseEvent) (map[string]any, error) {
+	return r.Workflow.EventPayload(ctx, obj)
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
 	return r.Directory.Node(ctx, id)
@@ -47,10 +82,14 @@ func (r *queryResolver) Staff(ctx context.Context, after *entgql.Cursor[int], fi
 // Case returns generated.CaseResolver implementation.
 func (r *Resolver) Case() generated.CaseResolver { return &caseResolver{r} }
 
+// CaseEvent returns generated.CaseEventResolver implementation.
+func (r *Resolver) CaseEvent() generated.CaseEventResolver { return &caseEventResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 type (
-	caseResolver  struct{ *Resolver }
-	queryResolver struct{ *Resolver }
+	caseResolver      struct{ *Resolver }
+	caseEventResolver struct{ *Resolver }
+	queryResolver     struct{ *Resolver }
 )

@@ -150,6 +150,14 @@ type gqlResponse struct {
 	status int
 }
 
+// firstCode is the code of the first error, "" when there is none.
+func (r gqlResponse) firstCode() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	return r.Errors[0].Code()
+}
+
 // request describes one GraphQL call.
 type request struct {
 	as       string // fixture account, "" for the public

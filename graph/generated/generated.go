@@ -38,6 +38,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Case() CaseResolver
+	CaseEvent() CaseEventResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	SubmitCasePayload() SubmitCasePayloadResolver
@@ -354,10 +355,24 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type CaseResolver interface {
+	Subject(ctx context.Context, obj *ent.CaseFile) (string, error)
+	Body(ctx context.Context, obj *ent.CaseFile) (string, error)
+
+	DeclineReason(ctx context.Context, obj *ent.CaseFile) (string, error)
+
+	ExtensionReason(ctx context.Context, obj *ent.CaseFile) (string, error)
+
+	Reply(ctx context.Context, obj *ent.CaseFile) (string, error)
+
+	RatingComment(ctx context.Context, obj *ent.CaseFile) (string, error)
+
 	TrackingCode(ctx context.Context, obj *ent.CaseFile) (string, error)
 	Petitioner(ctx context.Context, obj *ent.CaseFile) (*ent.Petitioner, error)
 	Overdue(ctx context.Context, obj *ent.CaseFile) (bool, error)
 	AvailableActions(ctx context.Context, obj *ent.CaseFile) ([]model.CaseAction, error)
+}
+type CaseEventResolver interface {
+	Payload(ctx context.Context, obj *ent.CaseEvent) (map[string]any, error)
 }
 type MutationResolver interface {
 	SubmitCase(ctx context.Context, input model.SubmitCaseInput) (*workflow.Receipt, error)
@@ -9635,7 +9650,7 @@ func (ec *executionContext) _Case_subject(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Case_subject(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Subject, nil
+			return ec.Resolvers.Case().Subject(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9646,7 +9661,7 @@ func (ec *executionContext) _Case_subject(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Case_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Case", field, true, true, "String")
 }
 
 func (ec *executionContext) _Case_body(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
@@ -9658,7 +9673,7 @@ func (ec *executionContext) _Case_body(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Case_body(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Body, nil
+			return ec.Resolvers.Case().Body(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9669,7 +9684,7 @@ func (ec *executionContext) _Case_body(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Case_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Case", field, true, true, "String")
 }
 
 func (ec *executionContext) _Case_locale(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
@@ -9819,7 +9834,7 @@ func (ec *executionContext) _Case_declineReason(ctx context.Context, field graph
 			return ec.fieldContext_Case_declineReason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.DeclineReason, nil
+			return ec.Resolvers.Case().DeclineReason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9830,7 +9845,7 @@ func (ec *executionContext) _Case_declineReason(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Case_declineReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Case", field, true, true, "String")
 }
 
 func (ec *executionContext) _Case_assignedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
@@ -10118,7 +10133,7 @@ func (ec *executionContext) _Case_extensionReason(ctx context.Context, field gra
 			return ec.fieldContext_Case_extensionReason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ExtensionReason, nil
+			return ec.Resolvers.Case().ExtensionReason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10129,7 +10144,7 @@ func (ec *executionContext) _Case_extensionReason(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Case_extensionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Case", field, true, true, "String")
 }
 
 func (ec *executionContext) _Case_outcome(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
@@ -10164,7 +10179,7 @@ func (ec *executionContext) _Case_reply(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Case_reply(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Reply, nil
+			return ec.Resolvers.Case().Reply(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10175,7 +10190,7 @@ func (ec *executionContext) _Case_reply(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Case_reply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Case", field, true, true, "String")
 }
 
 func (ec *executionContext) _Case_rating(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
@@ -10210,7 +10225,7 @@ func (ec *executionContext) _Case_ratingComment(ctx context.Context, field graph
 			return ec.fieldContext_Case_ratingComment(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RatingComment, nil
+			return ec.Resolvers.Case().RatingComment(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10221,7 +10236,7 @@ func (ec *executionContext) _Case_ratingComment(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Case_ratingComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Case", field, true, true, "String")
 }
 
 func (ec *executionContext) _Case_ratedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
@@ -11259,7 +11274,7 @@ func (ec *executionContext) _CaseEvent_payload(ctx context.Context, field graphq
 			return ec.fieldContext_CaseEvent_payload(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Payload, nil
+			return ec.Resolvers.CaseEvent().Payload(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
@@ -11270,7 +11285,7 @@ func (ec *executionContext) _CaseEvent_payload(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_CaseEvent_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "Map")
+	return graphql.NewScalarFieldContext("CaseEvent", field, true, true, "Map")
 }
 
 func (ec *executionContext) _CaseEvent_prevHash(ctx context.Context, field graphql.CollectedField, obj *ent.CaseEvent) (ret graphql.Marshaler) {
@@ -25927,15 +25942,17 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "subject":
-			out.Values[i] = ec._Case_subject(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_subject(ctx, field, obj)
+				})
 		case "body":
-			out.Values[i] = ec._Case_body(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_body(ctx, field, obj)
+				})
 		case "locale":
 			out.Values[i] = ec._Case_locale(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25967,10 +25984,11 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "declineReason":
-			out.Values[i] = ec._Case_declineReason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_declineReason(ctx, field, obj)
+				})
 		case "assignedAt":
 			out.Values[i] = ec._Case_assignedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -26032,30 +26050,33 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "extensionReason":
-			out.Values[i] = ec._Case_extensionReason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_extensionReason(ctx, field, obj)
+				})
 		case "outcome":
 			out.Values[i] = ec._Case_outcome(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reply":
-			out.Values[i] = ec._Case_reply(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_reply(ctx, field, obj)
+				})
 		case "rating":
 			out.Values[i] = ec._Case_rating(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "ratingComment":
-			out.Values[i] = ec._Case_ratingComment(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_ratingComment(ctx, field, obj)
+				})
 		case "ratedAt":
 			out.Values[i] = ec._Case_ratedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -26349,10 +26370,11 @@ func (ec *executionContext) _CaseEvent(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "payload":
-			out.Values[i] = ec._CaseEvent_payload(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvent_payload(ctx, field, obj)
+				})
 		case "prevHash":
 			out.Values[i] = ec._CaseEvent_prevHash(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -12,6 +12,7 @@ import (
 	"github.com/xinfang/xinfang/ent/caseevent"
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/predicate"
+	"github.com/xinfang/xinfang/internal/anonymize"
 	"github.com/xinfang/xinfang/internal/apperr"
 	"github.com/xinfang/xinfang/internal/paging"
 	"github.com/xinfang/xinfang/policy"
@@ -261,4 +262,78 @@ func (s *Service) readable(ctx context.Context, q *ent.CaseFileQuery, id int) (*
 		return nil, err
 	}
 	return c, nil
+}
+
+// CaseText returns a free-text field of c as the caller may read it: whole
+// for those handling the case, anonymised for readers the policy allows
+// only anonymised text (oversight members).
+func (s *Service) CaseText(ctx context.Context, c *ent.CaseFile, text string) (string, error) {
+	if text == "" {
+		return text, nil
+	}
+	v, err := s.visibility(ctx, resourceOf(c))
+	if err != nil || v.FullText {
+		return text, err
+	}
+	return s.anonymise(ctx, c, text)
+}
+
+// EventPayload returns an event's payload as the caller may read it: its
+// free-text values are anonymised like CaseText. Text visibility is decided
+// per caller; the policy sees the case ID only, so listing a timeline does
+// not load its case once per event.
+func (s *Service) EventPayload(ctx context.Context, ev *ent.CaseEvent) (map[string]any, error) {
+	if len(ev.Payload) == 0 {
+		return ev.Payload, nil
+	}
+	v, err := s.visibility(ctx, policy.Resource{CaseID: ev.CaseID})
+	if err != nil || v.FullText {
+		return ev.Payload, err
+	}
+	c, err := s.client.CaseFile.Get(ctx, ev.CaseID)
+	if err != nil {
+		return nil, fmt.Errorf("load case %d: %w", ev.CaseID, err)
+	}
+	known, err := s.knownPersonalData(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]any, len(ev.Payload))
+	for k, val := range ev.Payload {
+		if text, ok := val.(string); ok {
+			val = anonymize.Text(text, known, placeholderFor(c))
+		}
+		out[k] = val
+	}
+	return out, nil
+}
+
+func (s *Service) anonymise(ctx context.Context, c *ent.CaseFile, text string) (string, error) {
+	known, err := s.knownPersonalData(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	return anonymize.Text(text, known, placeholderFor(c)), nil
+}
+
+// knownPersonalData is the petitioner's record of c, for anonymisation.
+func (s *Service) knownPersonalData(ctx context.Context, c *ent.CaseFile) (anonymize.Known, error) {
+	if c.PetitionerID == nil {
+		return anonymize.Known{}, nil
+	}
+	p, err := s.client.Petitioner.Get(ctx, *c.PetitionerID)
+	if ent.IsNotFound(err) {
+		return anonymize.Known{}, nil
+	}
+	if err != nil {
+		return anonymize.Known{}, fmt.Errorf("load petitioner of case %d: %w", c.ID, err)
+	}
+	return anonymize.Known{Name: p.Name, Phone: p.Phone, Email: p.Email, Address: p.Address}, nil
+}
+
+func placeholderFor(c *ent.CaseFile) anonymize.Placeholder {
+	if strings.HasPrefix(c.Locale, "en") {
+		return anonymize.English
+	}
+	return anonymize.Chinese
 }

@@ -343,3 +343,15 @@ func IsOverdue(c *ent.CaseFile, now time.Time) bool {
 
 // overdueStatuses are the statuses in which the response clock runs.
 var overdueStatuses = []schematype.CaseStatus{submitted, accepted, assigned, inProgress}
+
+// visibility is what of a case's personal data the caller may see.
+// (Bridge until the policy engine's Visibility decision is wired.)
+type visibility struct{ PetitionerIdentity, FullText bool }
+
+func (s *Service) visibility(ctx context.Context, r policy.Resource) (visibility, error) {
+	subject := policy.SubjectFrom(ctx)
+	return visibility{
+		PetitionerIdentity: s.authz.Authorize(ctx, subject, policy.ActionCaseReadPersonalData, r) == nil,
+		FullText:           subject.Role != policy.RoleOversightMember,
+	}, nil
+}
