@@ -307,7 +307,7 @@ func (s *Service) route(ctx context.Context, client *ent.Client, in *Submission)
 		}
 		return policy.Route{DepartmentID: *in.DepartmentID, Reason: "override: " + in.RoutingReason}, nil
 	}
-	intakeID, err := s.intakeDepartment(ctx, client)
+	intakeID, err := s.intakeDepartment(ctx)
 	if err != nil {
 		return policy.Route{}, err
 	}
@@ -319,34 +319,22 @@ func (s *Service) route(ctx context.Context, client *ent.Client, in *Submission)
 	return route, nil
 }
 
-// intakeCacheTTL is how long the intake department is remembered: every
-// submission needs it, and it changes only when an administrator
-// reorganises departments.
-const intakeCacheTTL = time.Minute
-
 // intakeDepartment returns the ID of the active intake department, the
 // routing fallback.
-func (s *Service) intakeDepartment(ctx context.Context, client *ent.Client) (int, error) {
-	s.intakeMu.Lock()
-	id, until := s.intakeID, s.intakeUntil
-	s.intakeMu.Unlock()
-	if id != 0 && time.Now().Before(until) {
-		return id, nil
+func (s *Service) intakeDepartment(ctx context.Context) (int, error) {
+	idx, err := s.departments(ctx)
+	if err != nil {
+		return 0, err
 	}
-	intake, err := client.Department.Query().
-		Where(department.Intake(true), department.Active(true)).
-		Order(ent.Asc(department.FieldID)).
-		First(ctx)
-	if ent.IsNotFound(err) {
+	if idx.intake.id == 0 {
+		if idx, err = s.reloadDepartments(ctx); err != nil {
+			return 0, err
+		}
+	}
+	if idx.intake.id == 0 {
 		return 0, apperr.New(apperr.Internal, "intake.no_intake_department")
 	}
-	if err != nil {
-		return 0, fmt.Errorf("find intake department: %w", err)
-	}
-	s.intakeMu.Lock()
-	s.intakeID, s.intakeUntil = intake.ID, time.Now().Add(intakeCacheTTL)
-	s.intakeMu.Unlock()
-	return intake.ID, nil
+	return idx.intake.id, nil
 }
 
 func activeDepartment(ctx context.Context, client *ent.Client, id int, field string) error {

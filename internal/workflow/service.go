@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -51,9 +50,7 @@ type Service struct {
 	log       *slog.Logger
 	pinsPerIP *ratelimit.Failures
 
-	intakeMu    sync.Mutex
-	intakeID    int
-	intakeUntil time.Time
+	deptCache departmentCache
 }
 
 // PIN guessing limits: a tracking code locks for pinLockout after
