@@ -53,6 +53,11 @@ type Config struct {
 	// LogFormat is "text" or "json"; LogLevel is debug, info, warn or error.
 	LogFormat string
 	LogLevel  string
+	// PolicyDir overlays the embedded policy bundle (Rego and data) with
+	// the files of a directory, watched for changes; empty: embedded only.
+	PolicyDir string
+	// PolicyPollInterval is how often PolicyDir is checked for changes.
+	PolicyPollInterval time.Duration
 }
 
 // Register defines the flags of c on fs, with defaults from the
@@ -86,6 +91,8 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.TimeZone, "time-zone", env("XINFANG_TIME_ZONE", "Asia/Shanghai"), "the organisation's time zone (XINFANG_TIME_ZONE)")
 	fs.StringVar(&c.LogFormat, "log-format", env("XINFANG_LOG_FORMAT", "text"), "log format: text or json (XINFANG_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("XINFANG_LOG_LEVEL", "info"), "log level: debug, info, warn, error (XINFANG_LOG_LEVEL)")
+	fs.StringVar(&c.PolicyDir, "policy-dir", env("XINFANG_POLICY_DIR", ""), "directory whose Rego and data files overlay the embedded policy, reloaded on change (XINFANG_POLICY_DIR)")
+	fs.DurationVar(&c.PolicyPollInterval, "policy-poll-interval", envDuration("XINFANG_POLICY_POLL_INTERVAL", 2*time.Second), "how often the policy directory is checked for changes (XINFANG_POLICY_POLL_INTERVAL)")
 }
 
 // Validate checks c.
