@@ -19,6 +19,7 @@ import (
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/department"
+	"github.com/xinfang/xinfang/ent/improvementaction"
 	"github.com/xinfang/xinfang/ent/petitioner"
 	"github.com/xinfang/xinfang/ent/serviceproject"
 	"github.com/xinfang/xinfang/ent/staff"
@@ -39,6 +40,8 @@ type Client struct {
 	Category *CategoryClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
+	// ImprovementAction is the client for interacting with the ImprovementAction builders.
+	ImprovementAction *ImprovementActionClient
 	// Petitioner is the client for interacting with the Petitioner builders.
 	Petitioner *PetitionerClient
 	// ServiceProject is the client for interacting with the ServiceProject builders.
@@ -60,6 +63,7 @@ func (c *Client) init() {
 	c.CaseFile = NewCaseFileClient(c.config)
 	c.Category = NewCategoryClient(c.config)
 	c.Department = NewDepartmentClient(c.config)
+	c.ImprovementAction = NewImprovementActionClient(c.config)
 	c.Petitioner = NewPetitionerClient(c.config)
 	c.ServiceProject = NewServiceProjectClient(c.config)
 	c.Staff = NewStaffClient(c.config)
@@ -153,15 +157,16 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:            ctx,
-		config:         cfg,
-		CaseEvent:      NewCaseEventClient(cfg),
-		CaseFile:       NewCaseFileClient(cfg),
-		Category:       NewCategoryClient(cfg),
-		Department:     NewDepartmentClient(cfg),
-		Petitioner:     NewPetitionerClient(cfg),
-		ServiceProject: NewServiceProjectClient(cfg),
-		Staff:          NewStaffClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		CaseEvent:         NewCaseEventClient(cfg),
+		CaseFile:          NewCaseFileClient(cfg),
+		Category:          NewCategoryClient(cfg),
+		Department:        NewDepartmentClient(cfg),
+		ImprovementAction: NewImprovementActionClient(cfg),
+		Petitioner:        NewPetitionerClient(cfg),
+		ServiceProject:    NewServiceProjectClient(cfg),
+		Staff:             NewStaffClient(cfg),
 	}, nil
 }
 
@@ -179,15 +184,16 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:            ctx,
-		config:         cfg,
-		CaseEvent:      NewCaseEventClient(cfg),
-		CaseFile:       NewCaseFileClient(cfg),
-		Category:       NewCategoryClient(cfg),
-		Department:     NewDepartmentClient(cfg),
-		Petitioner:     NewPetitionerClient(cfg),
-		ServiceProject: NewServiceProjectClient(cfg),
-		Staff:          NewStaffClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		CaseEvent:         NewCaseEventClient(cfg),
+		CaseFile:          NewCaseFileClient(cfg),
+		Category:          NewCategoryClient(cfg),
+		Department:        NewDepartmentClient(cfg),
+		ImprovementAction: NewImprovementActionClient(cfg),
+		Petitioner:        NewPetitionerClient(cfg),
+		ServiceProject:    NewServiceProjectClient(cfg),
+		Staff:             NewStaffClient(cfg),
 	}, nil
 }
 
@@ -217,8 +223,8 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.CaseEvent, c.CaseFile, c.Category, c.Department, c.Petitioner,
-		c.ServiceProject, c.Staff,
+		c.CaseEvent, c.CaseFile, c.Category, c.Department, c.ImprovementAction,
+		c.Petitioner, c.ServiceProject, c.Staff,
 	} {
 		n.Use(hooks...)
 	}
@@ -228,8 +234,8 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.CaseEvent, c.CaseFile, c.Category, c.Department, c.Petitioner,
-		c.ServiceProject, c.Staff,
+		c.CaseEvent, c.CaseFile, c.Category, c.Department, c.ImprovementAction,
+		c.Petitioner, c.ServiceProject, c.Staff,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -246,6 +252,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Category.mutate(ctx, m)
 	case *DepartmentMutation:
 		return c.Department.mutate(ctx, m)
+	case *ImprovementActionMutation:
+		return c.ImprovementAction.mutate(ctx, m)
 	case *PetitionerMutation:
 		return c.Petitioner.mutate(ctx, m)
 	case *ServiceProjectMutation:
@@ -1094,6 +1102,171 @@ func (c *DepartmentClient) mutate(ctx context.Context, m *DepartmentMutation) (V
 	}
 }
 
+// ImprovementActionClient is a client for the ImprovementAction schema.
+type ImprovementActionClient struct {
+	config
+}
+
+// NewImprovementActionClient returns a client for the ImprovementAction from the given config.
+func NewImprovementActionClient(c config) *ImprovementActionClient {
+	return &ImprovementActionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `improvementaction.Hooks(f(g(h())))`.
+func (c *ImprovementActionClient) Use(hooks ...Hook) {
+	c.hooks.ImprovementAction = append(c.hooks.ImprovementAction, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `improvementaction.Intercept(f(g(h())))`.
+func (c *ImprovementActionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ImprovementAction = append(c.inters.ImprovementAction, interceptors...)
+}
+
+// Create returns a builder for creating a ImprovementAction entity.
+func (c *ImprovementActionClient) Create() *ImprovementActionCreate {
+	mutation := newImprovementActionMutation(c.config, OpCreate)
+	return &ImprovementActionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ImprovementAction entities.
+func (c *ImprovementActionClient) CreateBulk(builders ...*ImprovementActionCreate) *ImprovementActionCreateBulk {
+	return &ImprovementActionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ImprovementActionClient) MapCreateBulk(slice any, setFunc func(*ImprovementActionCreate, int)) *ImprovementActionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ImprovementActionCreateBulk{err: fmt.Errorf("calling to ImprovementActionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ImprovementActionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ImprovementActionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ImprovementAction.
+func (c *ImprovementActionClient) Update() *ImprovementActionUpdate {
+	mutation := newImprovementActionMutation(c.config, OpUpdate)
+	return &ImprovementActionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ImprovementActionClient) UpdateOne(_m *ImprovementAction) *ImprovementActionUpdateOne {
+	mutation := newImprovementActionMutation(c.config, OpUpdateOne, withImprovementAction(_m))
+	return &ImprovementActionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ImprovementActionClient) UpdateOneID(id int) *ImprovementActionUpdateOne {
+	mutation := newImprovementActionMutation(c.config, OpUpdateOne, withImprovementActionID(id))
+	return &ImprovementActionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ImprovementAction.
+func (c *ImprovementActionClient) Delete() *ImprovementActionDelete {
+	mutation := newImprovementActionMutation(c.config, OpDelete)
+	return &ImprovementActionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ImprovementActionClient) DeleteOne(_m *ImprovementAction) *ImprovementActionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ImprovementActionClient) DeleteOneID(id int) *ImprovementActionDeleteOne {
+	builder := c.Delete().Where(improvementaction.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ImprovementActionDeleteOne{builder}
+}
+
+// Query returns a query builder for ImprovementAction.
+func (c *ImprovementActionClient) Query() *ImprovementActionQuery {
+	return &ImprovementActionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeImprovementAction},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ImprovementAction entity by its id.
+func (c *ImprovementActionClient) Get(ctx context.Context, id int) (*ImprovementAction, error) {
+	return c.Query().Where(improvementaction.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ImprovementActionClient) GetX(ctx context.Context, id int) *ImprovementAction {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryDepartment queries the department edge of a ImprovementAction.
+func (c *ImprovementActionClient) QueryDepartment(_m *ImprovementAction) *DepartmentQuery {
+	query := (&DepartmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(improvementaction.Table, improvementaction.FieldID, id),
+			sqlgraph.To(department.Table, department.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, improvementaction.DepartmentTable, improvementaction.DepartmentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCreatedBy queries the created_by edge of a ImprovementAction.
+func (c *ImprovementActionClient) QueryCreatedBy(_m *ImprovementAction) *StaffQuery {
+	query := (&StaffClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(improvementaction.Table, improvementaction.FieldID, id),
+			sqlgraph.To(staff.Table, staff.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, improvementaction.CreatedByTable, improvementaction.CreatedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ImprovementActionClient) Hooks() []Hook {
+	return c.hooks.ImprovementAction
+}
+
+// Interceptors returns the client interceptors.
+func (c *ImprovementActionClient) Interceptors() []Interceptor {
+	return c.inters.ImprovementAction
+}
+
+func (c *ImprovementActionClient) mutate(ctx context.Context, m *ImprovementActionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ImprovementActionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ImprovementActionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ImprovementActionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ImprovementActionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ImprovementAction mutation op: %q", m.Op())
+	}
+}
+
 // PetitionerClient is a client for the Petitioner schema.
 type PetitionerClient struct {
 	config
@@ -1608,12 +1781,12 @@ func (c *StaffClient) mutate(ctx context.Context, m *StaffMutation) (Value, erro
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		CaseEvent, CaseFile, Category, Department, Petitioner, ServiceProject,
-		Staff []ent.Hook
+		CaseEvent, CaseFile, Category, Department, ImprovementAction, Petitioner,
+		ServiceProject, Staff []ent.Hook
 	}
 	inters struct {
-		CaseEvent, CaseFile, Category, Department, Petitioner, ServiceProject,
-		Staff []ent.Interceptor
+		CaseEvent, CaseFile, Category, Department, ImprovementAction, Petitioner,
+		ServiceProject, Staff []ent.Interceptor
 	}
 )
 

@@ -16,6 +16,7 @@ import (
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/department"
+	"github.com/xinfang/xinfang/ent/improvementaction"
 	"github.com/xinfang/xinfang/ent/petitioner"
 	"github.com/xinfang/xinfang/ent/serviceproject"
 	"github.com/xinfang/xinfang/ent/staff"
@@ -79,13 +80,14 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			caseevent.Table:      caseevent.ValidColumn,
-			casefile.Table:       casefile.ValidColumn,
-			category.Table:       category.ValidColumn,
-			department.Table:     department.ValidColumn,
-			petitioner.Table:     petitioner.ValidColumn,
-			serviceproject.Table: serviceproject.ValidColumn,
-			staff.Table:          staff.ValidColumn,
+			caseevent.Table:         caseevent.ValidColumn,
+			casefile.Table:          casefile.ValidColumn,
+			category.Table:          category.ValidColumn,
+			department.Table:        department.ValidColumn,
+			improvementaction.Table: improvementaction.ValidColumn,
+			petitioner.Table:        petitioner.ValidColumn,
+			serviceproject.Table:    serviceproject.ValidColumn,
+			staff.Table:             staff.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

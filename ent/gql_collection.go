@@ -14,6 +14,7 @@ import (
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/department"
+	"github.com/xinfang/xinfang/ent/improvementaction"
 	"github.com/xinfang/xinfang/ent/petitioner"
 	"github.com/xinfang/xinfang/ent/serviceproject"
 	"github.com/xinfang/xinfang/ent/staff"
@@ -1069,6 +1070,170 @@ func newDepartmentPaginateArgs(rv map[string]any) *departmentPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*DepartmentWhereInput); ok {
 		args.opts = append(args.opts, WithDepartmentFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ImprovementActionQuery) CollectFields(ctx context.Context, satisfies ...string) (*ImprovementActionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ImprovementActionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(improvementaction.Columns))
+		selectedFields = []string{improvementaction.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "department":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DepartmentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, departmentImplementors)...); err != nil {
+				return err
+			}
+			_q.withDepartment = query
+			if _, ok := fieldSeen[improvementaction.FieldDepartmentID]; !ok {
+				selectedFields = append(selectedFields, improvementaction.FieldDepartmentID)
+				fieldSeen[improvementaction.FieldDepartmentID] = struct{}{}
+			}
+
+		case "createdBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&StaffClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, staffImplementors)...); err != nil {
+				return err
+			}
+			_q.withCreatedBy = query
+			if _, ok := fieldSeen[improvementaction.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, improvementaction.FieldCreatedByID)
+				fieldSeen[improvementaction.FieldCreatedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[improvementaction.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, improvementaction.FieldCreatedAt)
+				fieldSeen[improvementaction.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[improvementaction.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, improvementaction.FieldUpdatedAt)
+				fieldSeen[improvementaction.FieldUpdatedAt] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[improvementaction.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, improvementaction.FieldTitle)
+				fieldSeen[improvementaction.FieldTitle] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[improvementaction.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, improvementaction.FieldDescription)
+				fieldSeen[improvementaction.FieldDescription] = struct{}{}
+			}
+		case "departmentID":
+			if _, ok := fieldSeen[improvementaction.FieldDepartmentID]; !ok {
+				selectedFields = append(selectedFields, improvementaction.FieldDepartmentID)
+				fieldSeen[improvementaction.FieldDepartmentID] = struct{}{}
+			}
+		case "dueDate":
+			if _, ok := fieldSeen[improvementaction.FieldDueDate]; !ok {
+				selectedFields = append(selectedFields, improvementaction.FieldDueDate)
+				fieldSeen[improvementaction.FieldDueDate] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[improvementaction.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, improvementaction.FieldStatus)
+				fieldSeen[improvementaction.FieldStatus] = struct{}{}
+			}
+		case "periodLabel":
+			if _, ok := fieldSeen[improvementaction.FieldPeriodLabel]; !ok {
+				selectedFields = append(selectedFields, improvementaction.FieldPeriodLabel)
+				fieldSeen[improvementaction.FieldPeriodLabel] = struct{}{}
+			}
+		case "kpiKey":
+			if _, ok := fieldSeen[improvementaction.FieldKpiKey]; !ok {
+				selectedFields = append(selectedFields, improvementaction.FieldKpiKey)
+				fieldSeen[improvementaction.FieldKpiKey] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[improvementaction.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, improvementaction.FieldCreatedByID)
+				fieldSeen[improvementaction.FieldCreatedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type improvementactionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ImprovementActionPaginateOption
+}
+
+func newImprovementActionPaginateArgs(rv map[string]any) *improvementactionPaginateArgs {
+	args := &improvementactionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ImprovementActionOrder{Field: &ImprovementActionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithImprovementActionOrder(order))
+			}
+		case *ImprovementActionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithImprovementActionOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ImprovementActionWhereInput); ok {
+		args.opts = append(args.opts, WithImprovementActionFilter(v.Filter))
 	}
 	return args
 }

@@ -166,6 +166,22 @@ func (_m *Department) Categories(ctx context.Context) (result []*Category, err e
 	return result, err
 }
 
+func (_m *ImprovementAction) Department(ctx context.Context) (*Department, error) {
+	result, err := _m.Edges.DepartmentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDepartment().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ImprovementAction) CreatedBy(ctx context.Context) (*Staff, error) {
+	result, err := _m.Edges.CreatedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCreatedBy().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Petitioner) Cases(ctx context.Context) (result []*CaseFile, err error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
 		result, err = _m.NamedCases(graphql.GetFieldContext(ctx).Field.Alias)

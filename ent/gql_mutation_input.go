@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/xinfang/xinfang/ent/improvementaction"
 	"github.com/xinfang/xinfang/ent/staff"
 )
 
@@ -154,6 +155,84 @@ func (c *DepartmentUpdate) SetInput(i UpdateDepartmentInput) *DepartmentUpdate {
 
 // SetInput applies the change-set in the UpdateDepartmentInput on the DepartmentUpdateOne builder.
 func (c *DepartmentUpdateOne) SetInput(i UpdateDepartmentInput) *DepartmentUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreateImprovementActionInput represents a mutation input for creating improvementactions.
+type CreateImprovementActionInput struct {
+	Title        string
+	Description  *string
+	DueDate      string
+	PeriodLabel  string
+	KpiKey       *string
+	DepartmentID int
+}
+
+// Mutate applies the CreateImprovementActionInput on the ImprovementActionMutation builder.
+func (i *CreateImprovementActionInput) Mutate(m *ImprovementActionMutation) {
+	m.SetTitle(i.Title)
+	if v := i.Description; v != nil {
+		m.SetDescription(*v)
+	}
+	m.SetDueDate(i.DueDate)
+	m.SetPeriodLabel(i.PeriodLabel)
+	if v := i.KpiKey; v != nil {
+		m.SetKpiKey(*v)
+	}
+	m.SetDepartmentID(i.DepartmentID)
+}
+
+// SetInput applies the change-set in the CreateImprovementActionInput on the ImprovementActionCreate builder.
+func (c *ImprovementActionCreate) SetInput(i CreateImprovementActionInput) *ImprovementActionCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// UpdateImprovementActionInput represents a mutation input for updating improvementactions.
+type UpdateImprovementActionInput struct {
+	Title        *string
+	Description  *string
+	DueDate      *string
+	Status       *improvementaction.Status
+	ClearKpiKey  bool
+	KpiKey       *string
+	DepartmentID *int
+}
+
+// Mutate applies the UpdateImprovementActionInput on the ImprovementActionMutation builder.
+func (i *UpdateImprovementActionInput) Mutate(m *ImprovementActionMutation) {
+	if v := i.Title; v != nil {
+		m.SetTitle(*v)
+	}
+	if v := i.Description; v != nil {
+		m.SetDescription(*v)
+	}
+	if v := i.DueDate; v != nil {
+		m.SetDueDate(*v)
+	}
+	if v := i.Status; v != nil {
+		m.SetStatus(*v)
+	}
+	if i.ClearKpiKey {
+		m.ClearKpiKey()
+	}
+	if v := i.KpiKey; v != nil {
+		m.SetKpiKey(*v)
+	}
+	if v := i.DepartmentID; v != nil {
+		m.SetDepartmentID(*v)
+	}
+}
+
+// SetInput applies the change-set in the UpdateImprovementActionInput on the ImprovementActionUpdate builder.
+func (c *ImprovementActionUpdate) SetInput(i UpdateImprovementActionInput) *ImprovementActionUpdate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// SetInput applies the change-set in the UpdateImprovementActionInput on the ImprovementActionUpdateOne builder.
+func (c *ImprovementActionUpdateOne) SetInput(i UpdateImprovementActionInput) *ImprovementActionUpdateOne {
 	i.Mutate(c.Mutation())
 	return c
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/department"
+	"github.com/xinfang/xinfang/ent/improvementaction"
 	"github.com/xinfang/xinfang/ent/internal"
 	"github.com/xinfang/xinfang/ent/petitioner"
 	"github.com/xinfang/xinfang/ent/serviceproject"
@@ -45,6 +46,11 @@ var departmentImplementors = []string{"Department", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Department) IsNode() {}
+
+var improvementactionImplementors = []string{"ImprovementAction", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ImprovementAction) IsNode() {}
 
 var petitionerImplementors = []string{"Petitioner", "Node"}
 
@@ -170,6 +176,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(department.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, departmentImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case improvementaction.Table:
+		query := c.ImprovementAction.Query().
+			Where(improvementaction.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, improvementactionImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -326,6 +341,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Department.Query().
 			Where(department.IDIn(ids...))
 		query, err := query.CollectFields(ctx, departmentImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case improvementaction.Table:
+		query := c.ImprovementAction.Query().
+			Where(improvementaction.IDIn(ids...))
+		query, err := query.CollectFields(ctx, improvementactionImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/department"
+	"github.com/xinfang/xinfang/ent/improvementaction"
 	"github.com/xinfang/xinfang/ent/petitioner"
 	"github.com/xinfang/xinfang/ent/serviceproject"
 	"github.com/xinfang/xinfang/ent/staff"
@@ -1628,6 +1629,392 @@ func (_m *Department) ToEdge(order *DepartmentOrder) *DepartmentEdge {
 		order = DefaultDepartmentOrder
 	}
 	return &DepartmentEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ImprovementActionEdge is the edge representation of ImprovementAction.
+type ImprovementActionEdge struct {
+	Node   *ImprovementAction `json:"node"`
+	Cursor Cursor             `json:"cursor"`
+}
+
+// ImprovementActionConnection is the connection containing edges to ImprovementAction.
+type ImprovementActionConnection struct {
+	Edges      []*ImprovementActionEdge `json:"edges"`
+	PageInfo   PageInfo                 `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+func (c *ImprovementActionConnection) build(nodes []*ImprovementAction, pager *improvementactionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ImprovementAction
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ImprovementAction {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ImprovementAction {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ImprovementActionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ImprovementActionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ImprovementActionPaginateOption enables pagination customization.
+type ImprovementActionPaginateOption func(*improvementactionPager) error
+
+// WithImprovementActionOrder configures pagination ordering.
+func WithImprovementActionOrder(order *ImprovementActionOrder) ImprovementActionPaginateOption {
+	if order == nil {
+		order = DefaultImprovementActionOrder
+	}
+	o := *order
+	return func(pager *improvementactionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultImprovementActionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithImprovementActionFilter configures pagination filter.
+func WithImprovementActionFilter(filter func(*ImprovementActionQuery) (*ImprovementActionQuery, error)) ImprovementActionPaginateOption {
+	return func(pager *improvementactionPager) error {
+		if filter == nil {
+			return errors.New("ImprovementActionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type improvementactionPager struct {
+	reverse bool
+	order   *ImprovementActionOrder
+	filter  func(*ImprovementActionQuery) (*ImprovementActionQuery, error)
+}
+
+func newImprovementActionPager(opts []ImprovementActionPaginateOption, reverse bool) (*improvementactionPager, error) {
+	pager := &improvementactionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultImprovementActionOrder
+	}
+	return pager, nil
+}
+
+func (p *improvementactionPager) applyFilter(query *ImprovementActionQuery) (*ImprovementActionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *improvementactionPager) toCursor(_m *ImprovementAction) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *improvementactionPager) applyCursors(query *ImprovementActionQuery, after, before *Cursor) (*ImprovementActionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultImprovementActionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *improvementactionPager) applyOrder(query *ImprovementActionQuery) *ImprovementActionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultImprovementActionOrder.Field {
+		query = query.Order(DefaultImprovementActionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *improvementactionPager) orderExpr(query *ImprovementActionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultImprovementActionOrder.Field {
+			b.Comma().Ident(DefaultImprovementActionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ImprovementAction.
+func (_m *ImprovementActionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ImprovementActionPaginateOption,
+) (*ImprovementActionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newImprovementActionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ImprovementActionConnection{Edges: []*ImprovementActionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ImprovementActionOrderFieldCreatedAt orders ImprovementAction by created_at.
+	ImprovementActionOrderFieldCreatedAt = &ImprovementActionOrderField{
+		Value: func(_m *ImprovementAction) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: improvementaction.FieldCreatedAt,
+		toTerm: improvementaction.ByCreatedAt,
+		toCursor: func(_m *ImprovementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ImprovementActionOrderFieldUpdatedAt orders ImprovementAction by updated_at.
+	ImprovementActionOrderFieldUpdatedAt = &ImprovementActionOrderField{
+		Value: func(_m *ImprovementAction) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: improvementaction.FieldUpdatedAt,
+		toTerm: improvementaction.ByUpdatedAt,
+		toCursor: func(_m *ImprovementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ImprovementActionOrderFieldTitle orders ImprovementAction by title.
+	ImprovementActionOrderFieldTitle = &ImprovementActionOrderField{
+		Value: func(_m *ImprovementAction) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: improvementaction.FieldTitle,
+		toTerm: improvementaction.ByTitle,
+		toCursor: func(_m *ImprovementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// ImprovementActionOrderFieldDueDate orders ImprovementAction by due_date.
+	ImprovementActionOrderFieldDueDate = &ImprovementActionOrderField{
+		Value: func(_m *ImprovementAction) (ent.Value, error) {
+			return _m.DueDate, nil
+		},
+		column: improvementaction.FieldDueDate,
+		toTerm: improvementaction.ByDueDate,
+		toCursor: func(_m *ImprovementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DueDate,
+			}
+		},
+	}
+	// ImprovementActionOrderFieldStatus orders ImprovementAction by status.
+	ImprovementActionOrderFieldStatus = &ImprovementActionOrderField{
+		Value: func(_m *ImprovementAction) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: improvementaction.FieldStatus,
+		toTerm: improvementaction.ByStatus,
+		toCursor: func(_m *ImprovementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+	// ImprovementActionOrderFieldPeriodLabel orders ImprovementAction by period_label.
+	ImprovementActionOrderFieldPeriodLabel = &ImprovementActionOrderField{
+		Value: func(_m *ImprovementAction) (ent.Value, error) {
+			return _m.PeriodLabel, nil
+		},
+		column: improvementaction.FieldPeriodLabel,
+		toTerm: improvementaction.ByPeriodLabel,
+		toCursor: func(_m *ImprovementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.PeriodLabel,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ImprovementActionOrderField) String() string {
+	var str string
+	switch f.column {
+	case ImprovementActionOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ImprovementActionOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ImprovementActionOrderFieldTitle.column:
+		str = "TITLE"
+	case ImprovementActionOrderFieldDueDate.column:
+		str = "DUE_DATE"
+	case ImprovementActionOrderFieldStatus.column:
+		str = "STATUS"
+	case ImprovementActionOrderFieldPeriodLabel.column:
+		str = "PERIOD_LABEL"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ImprovementActionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ImprovementActionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ImprovementActionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ImprovementActionOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ImprovementActionOrderFieldUpdatedAt
+	case "TITLE":
+		*f = *ImprovementActionOrderFieldTitle
+	case "DUE_DATE":
+		*f = *ImprovementActionOrderFieldDueDate
+	case "STATUS":
+		*f = *ImprovementActionOrderFieldStatus
+	case "PERIOD_LABEL":
+		*f = *ImprovementActionOrderFieldPeriodLabel
+	default:
+		return fmt.Errorf("%s is not a valid ImprovementActionOrderField", str)
+	}
+	return nil
+}
+
+// ImprovementActionOrderField defines the ordering field of ImprovementAction.
+type ImprovementActionOrderField struct {
+	// Value extracts the ordering value from the given ImprovementAction.
+	Value    func(*ImprovementAction) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) improvementaction.OrderOption
+	toCursor func(*ImprovementAction) Cursor
+}
+
+// ImprovementActionOrder defines the ordering of ImprovementAction.
+type ImprovementActionOrder struct {
+	Direction OrderDirection               `json:"direction"`
+	Field     *ImprovementActionOrderField `json:"field"`
+}
+
+// DefaultImprovementActionOrder is the default ordering of ImprovementAction.
+var DefaultImprovementActionOrder = &ImprovementActionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ImprovementActionOrderField{
+		Value: func(_m *ImprovementAction) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: improvementaction.FieldID,
+		toTerm: improvementaction.ByID,
+		toCursor: func(_m *ImprovementAction) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ImprovementAction into ImprovementActionEdge.
+func (_m *ImprovementAction) ToEdge(order *ImprovementActionOrder) *ImprovementActionEdge {
+	if order == nil {
+		order = DefaultImprovementActionOrder
+	}
+	return &ImprovementActionEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/department"
+	"github.com/xinfang/xinfang/ent/improvementaction"
 	"github.com/xinfang/xinfang/ent/petitioner"
 	"github.com/xinfang/xinfang/ent/predicate"
 	"github.com/xinfang/xinfang/ent/schema/schematype"
@@ -3247,6 +3248,574 @@ func (i *DepartmentWhereInput) P() (predicate.Department, error) {
 		return predicates[0], nil
 	default:
 		return department.And(predicates...), nil
+	}
+}
+
+// ImprovementActionWhereInput represents a where input for filtering ImprovementAction queries.
+type ImprovementActionWhereInput struct {
+	Predicates []predicate.ImprovementAction  `json:"-"`
+	Not        *ImprovementActionWhereInput   `json:"not,omitempty"`
+	Or         []*ImprovementActionWhereInput `json:"or,omitempty"`
+	And        []*ImprovementActionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "department_id" field predicates.
+	DepartmentID      *int  `json:"departmentID,omitempty"`
+	DepartmentIDNEQ   *int  `json:"departmentIDNEQ,omitempty"`
+	DepartmentIDIn    []int `json:"departmentIDIn,omitempty"`
+	DepartmentIDNotIn []int `json:"departmentIDNotIn,omitempty"`
+
+	// "due_date" field predicates.
+	DueDate             *string  `json:"dueDate,omitempty"`
+	DueDateNEQ          *string  `json:"dueDateNEQ,omitempty"`
+	DueDateIn           []string `json:"dueDateIn,omitempty"`
+	DueDateNotIn        []string `json:"dueDateNotIn,omitempty"`
+	DueDateGT           *string  `json:"dueDateGT,omitempty"`
+	DueDateGTE          *string  `json:"dueDateGTE,omitempty"`
+	DueDateLT           *string  `json:"dueDateLT,omitempty"`
+	DueDateLTE          *string  `json:"dueDateLTE,omitempty"`
+	DueDateContains     *string  `json:"dueDateContains,omitempty"`
+	DueDateHasPrefix    *string  `json:"dueDateHasPrefix,omitempty"`
+	DueDateHasSuffix    *string  `json:"dueDateHasSuffix,omitempty"`
+	DueDateEqualFold    *string  `json:"dueDateEqualFold,omitempty"`
+	DueDateContainsFold *string  `json:"dueDateContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *improvementaction.Status  `json:"status,omitempty"`
+	StatusNEQ   *improvementaction.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []improvementaction.Status `json:"statusIn,omitempty"`
+	StatusNotIn []improvementaction.Status `json:"statusNotIn,omitempty"`
+
+	// "period_label" field predicates.
+	PeriodLabel             *string  `json:"periodLabel,omitempty"`
+	PeriodLabelNEQ          *string  `json:"periodLabelNEQ,omitempty"`
+	PeriodLabelIn           []string `json:"periodLabelIn,omitempty"`
+	PeriodLabelNotIn        []string `json:"periodLabelNotIn,omitempty"`
+	PeriodLabelGT           *string  `json:"periodLabelGT,omitempty"`
+	PeriodLabelGTE          *string  `json:"periodLabelGTE,omitempty"`
+	PeriodLabelLT           *string  `json:"periodLabelLT,omitempty"`
+	PeriodLabelLTE          *string  `json:"periodLabelLTE,omitempty"`
+	PeriodLabelContains     *string  `json:"periodLabelContains,omitempty"`
+	PeriodLabelHasPrefix    *string  `json:"periodLabelHasPrefix,omitempty"`
+	PeriodLabelHasSuffix    *string  `json:"periodLabelHasSuffix,omitempty"`
+	PeriodLabelEqualFold    *string  `json:"periodLabelEqualFold,omitempty"`
+	PeriodLabelContainsFold *string  `json:"periodLabelContainsFold,omitempty"`
+
+	// "kpi_key" field predicates.
+	KpiKey             *string  `json:"kpiKey,omitempty"`
+	KpiKeyNEQ          *string  `json:"kpiKeyNEQ,omitempty"`
+	KpiKeyIn           []string `json:"kpiKeyIn,omitempty"`
+	KpiKeyNotIn        []string `json:"kpiKeyNotIn,omitempty"`
+	KpiKeyGT           *string  `json:"kpiKeyGT,omitempty"`
+	KpiKeyGTE          *string  `json:"kpiKeyGTE,omitempty"`
+	KpiKeyLT           *string  `json:"kpiKeyLT,omitempty"`
+	KpiKeyLTE          *string  `json:"kpiKeyLTE,omitempty"`
+	KpiKeyContains     *string  `json:"kpiKeyContains,omitempty"`
+	KpiKeyHasPrefix    *string  `json:"kpiKeyHasPrefix,omitempty"`
+	KpiKeyHasSuffix    *string  `json:"kpiKeyHasSuffix,omitempty"`
+	KpiKeyIsNil        bool     `json:"kpiKeyIsNil,omitempty"`
+	KpiKeyNotNil       bool     `json:"kpiKeyNotNil,omitempty"`
+	KpiKeyEqualFold    *string  `json:"kpiKeyEqualFold,omitempty"`
+	KpiKeyContainsFold *string  `json:"kpiKeyContainsFold,omitempty"`
+
+	// "created_by_id" field predicates.
+	CreatedByID      *int  `json:"createdByID,omitempty"`
+	CreatedByIDNEQ   *int  `json:"createdByIDNEQ,omitempty"`
+	CreatedByIDIn    []int `json:"createdByIDIn,omitempty"`
+	CreatedByIDNotIn []int `json:"createdByIDNotIn,omitempty"`
+
+	// "department" edge predicates.
+	HasDepartment     *bool                   `json:"hasDepartment,omitempty"`
+	HasDepartmentWith []*DepartmentWhereInput `json:"hasDepartmentWith,omitempty"`
+
+	// "created_by" edge predicates.
+	HasCreatedBy     *bool              `json:"hasCreatedBy,omitempty"`
+	HasCreatedByWith []*StaffWhereInput `json:"hasCreatedByWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ImprovementActionWhereInput) AddPredicates(predicates ...predicate.ImprovementAction) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ImprovementActionWhereInput filter on the ImprovementActionQuery builder.
+func (i *ImprovementActionWhereInput) Filter(q *ImprovementActionQuery) (*ImprovementActionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyImprovementActionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyImprovementActionWhereInput is returned in case the ImprovementActionWhereInput is empty.
+var ErrEmptyImprovementActionWhereInput = errors.New("ent: empty predicate ImprovementActionWhereInput")
+
+// P returns a predicate for filtering improvementactions.
+// An error is returned if the input is empty or invalid.
+func (i *ImprovementActionWhereInput) P() (predicate.ImprovementAction, error) {
+	var predicates []predicate.ImprovementAction
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, improvementaction.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ImprovementAction, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, improvementaction.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ImprovementAction, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, improvementaction.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, improvementaction.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, improvementaction.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, improvementaction.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, improvementaction.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, improvementaction.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, improvementaction.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, improvementaction.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, improvementaction.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, improvementaction.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, improvementaction.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, improvementaction.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, improvementaction.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, improvementaction.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, improvementaction.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, improvementaction.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, improvementaction.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, improvementaction.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, improvementaction.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, improvementaction.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, improvementaction.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, improvementaction.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, improvementaction.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, improvementaction.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, improvementaction.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, improvementaction.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, improvementaction.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, improvementaction.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, improvementaction.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, improvementaction.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, improvementaction.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, improvementaction.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, improvementaction.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, improvementaction.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, improvementaction.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, improvementaction.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, improvementaction.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, improvementaction.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, improvementaction.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, improvementaction.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, improvementaction.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, improvementaction.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, improvementaction.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, improvementaction.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, improvementaction.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, improvementaction.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, improvementaction.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, improvementaction.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, improvementaction.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, improvementaction.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, improvementaction.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.DepartmentID != nil {
+		predicates = append(predicates, improvementaction.DepartmentIDEQ(*i.DepartmentID))
+	}
+	if i.DepartmentIDNEQ != nil {
+		predicates = append(predicates, improvementaction.DepartmentIDNEQ(*i.DepartmentIDNEQ))
+	}
+	if len(i.DepartmentIDIn) > 0 {
+		predicates = append(predicates, improvementaction.DepartmentIDIn(i.DepartmentIDIn...))
+	}
+	if len(i.DepartmentIDNotIn) > 0 {
+		predicates = append(predicates, improvementaction.DepartmentIDNotIn(i.DepartmentIDNotIn...))
+	}
+	if i.DueDate != nil {
+		predicates = append(predicates, improvementaction.DueDateEQ(*i.DueDate))
+	}
+	if i.DueDateNEQ != nil {
+		predicates = append(predicates, improvementaction.DueDateNEQ(*i.DueDateNEQ))
+	}
+	if len(i.DueDateIn) > 0 {
+		predicates = append(predicates, improvementaction.DueDateIn(i.DueDateIn...))
+	}
+	if len(i.DueDateNotIn) > 0 {
+		predicates = append(predicates, improvementaction.DueDateNotIn(i.DueDateNotIn...))
+	}
+	if i.DueDateGT != nil {
+		predicates = append(predicates, improvementaction.DueDateGT(*i.DueDateGT))
+	}
+	if i.DueDateGTE != nil {
+		predicates = append(predicates, improvementaction.DueDateGTE(*i.DueDateGTE))
+	}
+	if i.DueDateLT != nil {
+		predicates = append(predicates, improvementaction.DueDateLT(*i.DueDateLT))
+	}
+	if i.DueDateLTE != nil {
+		predicates = append(predicates, improvementaction.DueDateLTE(*i.DueDateLTE))
+	}
+	if i.DueDateContains != nil {
+		predicates = append(predicates, improvementaction.DueDateContains(*i.DueDateContains))
+	}
+	if i.DueDateHasPrefix != nil {
+		predicates = append(predicates, improvementaction.DueDateHasPrefix(*i.DueDateHasPrefix))
+	}
+	if i.DueDateHasSuffix != nil {
+		predicates = append(predicates, improvementaction.DueDateHasSuffix(*i.DueDateHasSuffix))
+	}
+	if i.DueDateEqualFold != nil {
+		predicates = append(predicates, improvementaction.DueDateEqualFold(*i.DueDateEqualFold))
+	}
+	if i.DueDateContainsFold != nil {
+		predicates = append(predicates, improvementaction.DueDateContainsFold(*i.DueDateContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, improvementaction.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, improvementaction.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, improvementaction.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, improvementaction.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.PeriodLabel != nil {
+		predicates = append(predicates, improvementaction.PeriodLabelEQ(*i.PeriodLabel))
+	}
+	if i.PeriodLabelNEQ != nil {
+		predicates = append(predicates, improvementaction.PeriodLabelNEQ(*i.PeriodLabelNEQ))
+	}
+	if len(i.PeriodLabelIn) > 0 {
+		predicates = append(predicates, improvementaction.PeriodLabelIn(i.PeriodLabelIn...))
+	}
+	if len(i.PeriodLabelNotIn) > 0 {
+		predicates = append(predicates, improvementaction.PeriodLabelNotIn(i.PeriodLabelNotIn...))
+	}
+	if i.PeriodLabelGT != nil {
+		predicates = append(predicates, improvementaction.PeriodLabelGT(*i.PeriodLabelGT))
+	}
+	if i.PeriodLabelGTE != nil {
+		predicates = append(predicates, improvementaction.PeriodLabelGTE(*i.PeriodLabelGTE))
+	}
+	if i.PeriodLabelLT != nil {
+		predicates = append(predicates, improvementaction.PeriodLabelLT(*i.PeriodLabelLT))
+	}
+	if i.PeriodLabelLTE != nil {
+		predicates = append(predicates, improvementaction.PeriodLabelLTE(*i.PeriodLabelLTE))
+	}
+	if i.PeriodLabelContains != nil {
+		predicates = append(predicates, improvementaction.PeriodLabelContains(*i.PeriodLabelContains))
+	}
+	if i.PeriodLabelHasPrefix != nil {
+		predicates = append(predicates, improvementaction.PeriodLabelHasPrefix(*i.PeriodLabelHasPrefix))
+	}
+	if i.PeriodLabelHasSuffix != nil {
+		predicates = append(predicates, improvementaction.PeriodLabelHasSuffix(*i.PeriodLabelHasSuffix))
+	}
+	if i.PeriodLabelEqualFold != nil {
+		predicates = append(predicates, improvementaction.PeriodLabelEqualFold(*i.PeriodLabelEqualFold))
+	}
+	if i.PeriodLabelContainsFold != nil {
+		predicates = append(predicates, improvementaction.PeriodLabelContainsFold(*i.PeriodLabelContainsFold))
+	}
+	if i.KpiKey != nil {
+		predicates = append(predicates, improvementaction.KpiKeyEQ(*i.KpiKey))
+	}
+	if i.KpiKeyNEQ != nil {
+		predicates = append(predicates, improvementaction.KpiKeyNEQ(*i.KpiKeyNEQ))
+	}
+	if len(i.KpiKeyIn) > 0 {
+		predicates = append(predicates, improvementaction.KpiKeyIn(i.KpiKeyIn...))
+	}
+	if len(i.KpiKeyNotIn) > 0 {
+		predicates = append(predicates, improvementaction.KpiKeyNotIn(i.KpiKeyNotIn...))
+	}
+	if i.KpiKeyGT != nil {
+		predicates = append(predicates, improvementaction.KpiKeyGT(*i.KpiKeyGT))
+	}
+	if i.KpiKeyGTE != nil {
+		predicates = append(predicates, improvementaction.KpiKeyGTE(*i.KpiKeyGTE))
+	}
+	if i.KpiKeyLT != nil {
+		predicates = append(predicates, improvementaction.KpiKeyLT(*i.KpiKeyLT))
+	}
+	if i.KpiKeyLTE != nil {
+		predicates = append(predicates, improvementaction.KpiKeyLTE(*i.KpiKeyLTE))
+	}
+	if i.KpiKeyContains != nil {
+		predicates = append(predicates, improvementaction.KpiKeyContains(*i.KpiKeyContains))
+	}
+	if i.KpiKeyHasPrefix != nil {
+		predicates = append(predicates, improvementaction.KpiKeyHasPrefix(*i.KpiKeyHasPrefix))
+	}
+	if i.KpiKeyHasSuffix != nil {
+		predicates = append(predicates, improvementaction.KpiKeyHasSuffix(*i.KpiKeyHasSuffix))
+	}
+	if i.KpiKeyIsNil {
+		predicates = append(predicates, improvementaction.KpiKeyIsNil())
+	}
+	if i.KpiKeyNotNil {
+		predicates = append(predicates, improvementaction.KpiKeyNotNil())
+	}
+	if i.KpiKeyEqualFold != nil {
+		predicates = append(predicates, improvementaction.KpiKeyEqualFold(*i.KpiKeyEqualFold))
+	}
+	if i.KpiKeyContainsFold != nil {
+		predicates = append(predicates, improvementaction.KpiKeyContainsFold(*i.KpiKeyContainsFold))
+	}
+	if i.CreatedByID != nil {
+		predicates = append(predicates, improvementaction.CreatedByIDEQ(*i.CreatedByID))
+	}
+	if i.CreatedByIDNEQ != nil {
+		predicates = append(predicates, improvementaction.CreatedByIDNEQ(*i.CreatedByIDNEQ))
+	}
+	if len(i.CreatedByIDIn) > 0 {
+		predicates = append(predicates, improvementaction.CreatedByIDIn(i.CreatedByIDIn...))
+	}
+	if len(i.CreatedByIDNotIn) > 0 {
+		predicates = append(predicates, improvementaction.CreatedByIDNotIn(i.CreatedByIDNotIn...))
+	}
+
+	if i.HasDepartment != nil {
+		p := improvementaction.HasDepartment()
+		if !*i.HasDepartment {
+			p = improvementaction.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDepartmentWith) > 0 {
+		with := make([]predicate.Department, 0, len(i.HasDepartmentWith))
+		for _, w := range i.HasDepartmentWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDepartmentWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, improvementaction.HasDepartmentWith(with...))
+	}
+	if i.HasCreatedBy != nil {
+		p := improvementaction.HasCreatedBy()
+		if !*i.HasCreatedBy {
+			p = improvementaction.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCreatedByWith) > 0 {
+		with := make([]predicate.Staff, 0, len(i.HasCreatedByWith))
+		for _, w := range i.HasCreatedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCreatedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, improvementaction.HasCreatedByWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyImprovementActionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return improvementaction.And(predicates...), nil
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/department"
+	"github.com/xinfang/xinfang/ent/improvementaction"
 	"github.com/xinfang/xinfang/ent/petitioner"
 	"github.com/xinfang/xinfang/ent/predicate"
 	"github.com/xinfang/xinfang/ent/schema/schematype"
@@ -31,13 +32,14 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeCaseEvent      = "CaseEvent"
-	TypeCaseFile       = "CaseFile"
-	TypeCategory       = "Category"
-	TypeDepartment     = "Department"
-	TypePetitioner     = "Petitioner"
-	TypeServiceProject = "ServiceProject"
-	TypeStaff          = "Staff"
+	TypeCaseEvent         = "CaseEvent"
+	TypeCaseFile          = "CaseFile"
+	TypeCategory          = "Category"
+	TypeDepartment        = "Department"
+	TypeImprovementAction = "ImprovementAction"
+	TypePetitioner        = "Petitioner"
+	TypeServiceProject    = "ServiceProject"
+	TypeStaff             = "Staff"
 )
 
 // CaseEventMutation represents an operation that mutates the CaseEvent nodes in the graph.
@@ -7184,6 +7186,943 @@ func (m *DepartmentMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Department edge %s", name)
+}
+
+// ImprovementActionMutation represents an operation that mutates the ImprovementAction nodes in the graph.
+type ImprovementActionMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	created_at        *time.Time
+	updated_at        *time.Time
+	title             *string
+	description       *string
+	due_date          *string
+	status            *improvementaction.Status
+	period_label      *string
+	kpi_key           *string
+	clearedFields     map[string]struct{}
+	department        *int
+	cleareddepartment bool
+	created_by        *int
+	clearedcreated_by bool
+	done              bool
+	oldValue          func(context.Context) (*ImprovementAction, error)
+	predicates        []predicate.ImprovementAction
+}
+
+var _ ent.Mutation = (*ImprovementActionMutation)(nil)
+
+// improvementactionOption allows management of the mutation configuration using functional options.
+type improvementactionOption func(*ImprovementActionMutation)
+
+// newImprovementActionMutation creates new mutation for the ImprovementAction entity.
+func newImprovementActionMutation(c config, op Op, opts ...improvementactionOption) *ImprovementActionMutation {
+	m := &ImprovementActionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeImprovementAction,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withImprovementActionID sets the ID field of the mutation.
+func withImprovementActionID(id int) improvementactionOption {
+	return func(m *ImprovementActionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ImprovementAction
+		)
+		m.oldValue = func(ctx context.Context) (*ImprovementAction, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ImprovementAction.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withImprovementAction sets the old ImprovementAction of the mutation.
+func withImprovementAction(node *ImprovementAction) improvementactionOption {
+	return func(m *ImprovementActionMutation) {
+		m.oldValue = func(context.Context) (*ImprovementAction, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ImprovementActionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ImprovementActionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ImprovementActionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ImprovementActionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ImprovementAction.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ImprovementActionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ImprovementActionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ImprovementAction entity.
+// If the ImprovementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImprovementActionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ImprovementActionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ImprovementActionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ImprovementActionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ImprovementAction entity.
+// If the ImprovementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImprovementActionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ImprovementActionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *ImprovementActionMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *ImprovementActionMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the ImprovementAction entity.
+// If the ImprovementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImprovementActionMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *ImprovementActionMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *ImprovementActionMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *ImprovementActionMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the ImprovementAction entity.
+// If the ImprovementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImprovementActionMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *ImprovementActionMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetDepartmentID sets the "department_id" field.
+func (m *ImprovementActionMutation) SetDepartmentID(i int) {
+	m.department = &i
+}
+
+// DepartmentID returns the value of the "department_id" field in the mutation.
+func (m *ImprovementActionMutation) DepartmentID() (r int, exists bool) {
+	v := m.department
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDepartmentID returns the old "department_id" field's value of the ImprovementAction entity.
+// If the ImprovementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImprovementActionMutation) OldDepartmentID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDepartmentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDepartmentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDepartmentID: %w", err)
+	}
+	return oldValue.DepartmentID, nil
+}
+
+// ResetDepartmentID resets all changes to the "department_id" field.
+func (m *ImprovementActionMutation) ResetDepartmentID() {
+	m.department = nil
+}
+
+// SetDueDate sets the "due_date" field.
+func (m *ImprovementActionMutation) SetDueDate(s string) {
+	m.due_date = &s
+}
+
+// DueDate returns the value of the "due_date" field in the mutation.
+func (m *ImprovementActionMutation) DueDate() (r string, exists bool) {
+	v := m.due_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueDate returns the old "due_date" field's value of the ImprovementAction entity.
+// If the ImprovementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImprovementActionMutation) OldDueDate(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueDate: %w", err)
+	}
+	return oldValue.DueDate, nil
+}
+
+// ResetDueDate resets all changes to the "due_date" field.
+func (m *ImprovementActionMutation) ResetDueDate() {
+	m.due_date = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ImprovementActionMutation) SetStatus(i improvementaction.Status) {
+	m.status = &i
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ImprovementActionMutation) Status() (r improvementaction.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the ImprovementAction entity.
+// If the ImprovementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImprovementActionMutation) OldStatus(ctx context.Context) (v improvementaction.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ImprovementActionMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetPeriodLabel sets the "period_label" field.
+func (m *ImprovementActionMutation) SetPeriodLabel(s string) {
+	m.period_label = &s
+}
+
+// PeriodLabel returns the value of the "period_label" field in the mutation.
+func (m *ImprovementActionMutation) PeriodLabel() (r string, exists bool) {
+	v := m.period_label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriodLabel returns the old "period_label" field's value of the ImprovementAction entity.
+// If the ImprovementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImprovementActionMutation) OldPeriodLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriodLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriodLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriodLabel: %w", err)
+	}
+	return oldValue.PeriodLabel, nil
+}
+
+// ResetPeriodLabel resets all changes to the "period_label" field.
+func (m *ImprovementActionMutation) ResetPeriodLabel() {
+	m.period_label = nil
+}
+
+// SetKpiKey sets the "kpi_key" field.
+func (m *ImprovementActionMutation) SetKpiKey(s string) {
+	m.kpi_key = &s
+}
+
+// KpiKey returns the value of the "kpi_key" field in the mutation.
+func (m *ImprovementActionMutation) KpiKey() (r string, exists bool) {
+	v := m.kpi_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKpiKey returns the old "kpi_key" field's value of the ImprovementAction entity.
+// If the ImprovementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImprovementActionMutation) OldKpiKey(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKpiKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKpiKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKpiKey: %w", err)
+	}
+	return oldValue.KpiKey, nil
+}
+
+// ClearKpiKey clears the value of the "kpi_key" field.
+func (m *ImprovementActionMutation) ClearKpiKey() {
+	m.kpi_key = nil
+	m.clearedFields[improvementaction.FieldKpiKey] = struct{}{}
+}
+
+// KpiKeyCleared returns if the "kpi_key" field was cleared in this mutation.
+func (m *ImprovementActionMutation) KpiKeyCleared() bool {
+	_, ok := m.clearedFields[improvementaction.FieldKpiKey]
+	return ok
+}
+
+// ResetKpiKey resets all changes to the "kpi_key" field.
+func (m *ImprovementActionMutation) ResetKpiKey() {
+	m.kpi_key = nil
+	delete(m.clearedFields, improvementaction.FieldKpiKey)
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *ImprovementActionMutation) SetCreatedByID(i int) {
+	m.created_by = &i
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *ImprovementActionMutation) CreatedByID() (r int, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the ImprovementAction entity.
+// If the ImprovementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImprovementActionMutation) OldCreatedByID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *ImprovementActionMutation) ResetCreatedByID() {
+	m.created_by = nil
+}
+
+// ClearDepartment clears the "department" edge to the Department entity.
+func (m *ImprovementActionMutation) ClearDepartment() {
+	m.cleareddepartment = true
+	m.clearedFields[improvementaction.FieldDepartmentID] = struct{}{}
+}
+
+// DepartmentCleared reports if the "department" edge to the Department entity was cleared.
+func (m *ImprovementActionMutation) DepartmentCleared() bool {
+	return m.cleareddepartment
+}
+
+// DepartmentIDs returns the "department" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DepartmentID instead. It exists only for internal usage by the builders.
+func (m *ImprovementActionMutation) DepartmentIDs() (ids []int) {
+	if id := m.department; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDepartment resets all changes to the "department" edge.
+func (m *ImprovementActionMutation) ResetDepartment() {
+	m.department = nil
+	m.cleareddepartment = false
+}
+
+// ClearCreatedBy clears the "created_by" edge to the Staff entity.
+func (m *ImprovementActionMutation) ClearCreatedBy() {
+	m.clearedcreated_by = true
+	m.clearedFields[improvementaction.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByCleared reports if the "created_by" edge to the Staff entity was cleared.
+func (m *ImprovementActionMutation) CreatedByCleared() bool {
+	return m.clearedcreated_by
+}
+
+// CreatedByIDs returns the "created_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CreatedByID instead. It exists only for internal usage by the builders.
+func (m *ImprovementActionMutation) CreatedByIDs() (ids []int) {
+	if id := m.created_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCreatedBy resets all changes to the "created_by" edge.
+func (m *ImprovementActionMutation) ResetCreatedBy() {
+	m.created_by = nil
+	m.clearedcreated_by = false
+}
+
+// Where appends a list predicates to the ImprovementActionMutation builder.
+func (m *ImprovementActionMutation) Where(ps ...predicate.ImprovementAction) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ImprovementActionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ImprovementActionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ImprovementAction, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ImprovementActionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ImprovementActionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ImprovementAction).
+func (m *ImprovementActionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ImprovementActionMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, improvementaction.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, improvementaction.FieldUpdatedAt)
+	}
+	if m.title != nil {
+		fields = append(fields, improvementaction.FieldTitle)
+	}
+	if m.description != nil {
+		fields = append(fields, improvementaction.FieldDescription)
+	}
+	if m.department != nil {
+		fields = append(fields, improvementaction.FieldDepartmentID)
+	}
+	if m.due_date != nil {
+		fields = append(fields, improvementaction.FieldDueDate)
+	}
+	if m.status != nil {
+		fields = append(fields, improvementaction.FieldStatus)
+	}
+	if m.period_label != nil {
+		fields = append(fields, improvementaction.FieldPeriodLabel)
+	}
+	if m.kpi_key != nil {
+		fields = append(fields, improvementaction.FieldKpiKey)
+	}
+	if m.created_by != nil {
+		fields = append(fields, improvementaction.FieldCreatedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ImprovementActionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case improvementaction.FieldCreatedAt:
+		return m.CreatedAt()
+	case improvementaction.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case improvementaction.FieldTitle:
+		return m.Title()
+	case improvementaction.FieldDescription:
+		return m.Description()
+	case improvementaction.FieldDepartmentID:
+		return m.DepartmentID()
+	case improvementaction.FieldDueDate:
+		return m.DueDate()
+	case improvementaction.FieldStatus:
+		return m.Status()
+	case improvementaction.FieldPeriodLabel:
+		return m.PeriodLabel()
+	case improvementaction.FieldKpiKey:
+		return m.KpiKey()
+	case improvementaction.FieldCreatedByID:
+		return m.CreatedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ImprovementActionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case improvementaction.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case improvementaction.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case improvementaction.FieldTitle:
+		return m.OldTitle(ctx)
+	case improvementaction.FieldDescription:
+		return m.OldDescription(ctx)
+	case improvementaction.FieldDepartmentID:
+		return m.OldDepartmentID(ctx)
+	case improvementaction.FieldDueDate:
+		return m.OldDueDate(ctx)
+	case improvementaction.FieldStatus:
+		return m.OldStatus(ctx)
+	case improvementaction.FieldPeriodLabel:
+		return m.OldPeriodLabel(ctx)
+	case improvementaction.FieldKpiKey:
+		return m.OldKpiKey(ctx)
+	case improvementaction.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown ImprovementAction field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ImprovementActionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case improvementaction.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case improvementaction.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case improvementaction.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case improvementaction.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case improvementaction.FieldDepartmentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDepartmentID(v)
+		return nil
+	case improvementaction.FieldDueDate:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueDate(v)
+		return nil
+	case improvementaction.FieldStatus:
+		v, ok := value.(improvementaction.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case improvementaction.FieldPeriodLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriodLabel(v)
+		return nil
+	case improvementaction.FieldKpiKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKpiKey(v)
+		return nil
+	case improvementaction.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ImprovementAction field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ImprovementActionMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ImprovementActionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ImprovementActionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ImprovementAction numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ImprovementActionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(improvementaction.FieldKpiKey) {
+		fields = append(fields, improvementaction.FieldKpiKey)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ImprovementActionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ImprovementActionMutation) ClearField(name string) error {
+	switch name {
+	case improvementaction.FieldKpiKey:
+		m.ClearKpiKey()
+		return nil
+	}
+	return fmt.Errorf("unknown ImprovementAction nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ImprovementActionMutation) ResetField(name string) error {
+	switch name {
+	case improvementaction.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case improvementaction.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case improvementaction.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case improvementaction.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case improvementaction.FieldDepartmentID:
+		m.ResetDepartmentID()
+		return nil
+	case improvementaction.FieldDueDate:
+		m.ResetDueDate()
+		return nil
+	case improvementaction.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case improvementaction.FieldPeriodLabel:
+		m.ResetPeriodLabel()
+		return nil
+	case improvementaction.FieldKpiKey:
+		m.ResetKpiKey()
+		return nil
+	case improvementaction.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown ImprovementAction field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ImprovementActionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.department != nil {
+		edges = append(edges, improvementaction.EdgeDepartment)
+	}
+	if m.created_by != nil {
+		edges = append(edges, improvementaction.EdgeCreatedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ImprovementActionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case improvementaction.EdgeDepartment:
+		if id := m.department; id != nil {
+			return []ent.Value{*id}
+		}
+	case improvementaction.EdgeCreatedBy:
+		if id := m.created_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ImprovementActionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ImprovementActionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ImprovementActionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.cleareddepartment {
+		edges = append(edges, improvementaction.EdgeDepartment)
+	}
+	if m.clearedcreated_by {
+		edges = append(edges, improvementaction.EdgeCreatedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ImprovementActionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case improvementaction.EdgeDepartment:
+		return m.cleareddepartment
+	case improvementaction.EdgeCreatedBy:
+		return m.clearedcreated_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ImprovementActionMutation) ClearEdge(name string) error {
+	switch name {
+	case improvementaction.EdgeDepartment:
+		m.ClearDepartment()
+		return nil
+	case improvementaction.EdgeCreatedBy:
+		m.ClearCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ImprovementAction unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ImprovementActionMutation) ResetEdge(name string) error {
+	switch name {
+	case improvementaction.EdgeDepartment:
+		m.ResetDepartment()
+		return nil
+	case improvementaction.EdgeCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ImprovementAction edge %s", name)
 }
 
 // PetitionerMutation represents an operation that mutates the Petitioner nodes in the graph.

@@ -69,6 +69,11 @@ func (r *queryResolver) Departments(ctx context.Context, after *entgql.Cursor[in
 	return r.Directory.Departments(ctx, directory.Page{After: after, First: first, Before: before, Last: last}, orderBy, where)
 }
 
+// ImprovementActions is the resolver for the improvementActions field.
+func (r *queryResolver) ImprovementActions(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImprovementActionOrder, where *ent.ImprovementActionWhereInput) (*ent.ImprovementActionConnection, error) {
+	return r.Resolver.Evaluation.ImprovementActions(ctx, directory.Page{After: after, First: first, Before: before, Last: last}, orderBy, where)
+}
+
 // ServiceProjects is the resolver for the serviceProjects field.
 func (r *queryResolver) ServiceProjects(ctx context.Context) ([]*ent.ServiceProject, error) {
 	return r.Directory.ServiceProjects(ctx)

@@ -3,6 +3,7 @@ package graph
 import (
 	"github.com/xinfang/xinfang/internal/auth"
 	"github.com/xinfang/xinfang/internal/directory"
+	"github.com/xinfang/xinfang/internal/evaluation"
 	"github.com/xinfang/xinfang/internal/workflow"
 )
 
@@ -12,4 +13,6 @@ type Resolver struct {
 	Workflow  *workflow.Service
 	Directory *directory.Service
 	Auth      *auth.Service
+	// Evaluation answers evaluation queries and keeps improvement actions.
+	Evaluation *evaluation.Service
 }

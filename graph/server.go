@@ -184,6 +184,9 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Query.Staff = func(child int, _ *entgql.Cursor[int], first *int, _ *entgql.Cursor[int], last *int, _ *ent.StaffOrder, _ *ent.StaffWhereInput) int {
 		return 1 + child*pageCost(first, last, unboundedListCost)
 	}
+	c.Query.ImprovementActions = func(child int, _ *entgql.Cursor[int], first *int, _ *entgql.Cursor[int], last *int, _ *ent.ImprovementActionOrder, _ *ent.ImprovementActionWhereInput) int {
+		return 1 + child*pageCost(first, last, unboundedListCost)
+	}
 	c.Case.Events = func(child int, _ *entgql.Cursor[int], first *int, _ *entgql.Cursor[int], last *int, _ *ent.CaseEventOrder, _ *ent.CaseEventWhereInput) int {
 		return 1 + child*pageCost(first, last, timelinePageCost)
 	}

@@ -4,6 +4,7 @@
 //	xinfang migrate [up|status]    apply or list database migrations
 //	xinfang admin create-user      create a staff account (the first admin, and others)
 //	xinfang demo                   load a demo organisation into an empty database
+//	xinfang report evaluation      write the evaluation report of a period (md, csv or xlsx)
 //	xinfang health                 probe a running server (container health checks)
 //	xinfang version                print the version
 //
@@ -43,6 +44,7 @@ var commands = []command{
 	{"migrate", "apply (up) or list (status) database migrations", migrateCmd},
 	{"admin", "administration: create-user", admin},
 	{"demo", "load a demo organisation into an empty database", demoCmd},
+	{"report", "reports: evaluation --period 2026H1 [--format md|csv|xlsx] [--out FILE] [--department CODE]", reportCmd(noWarehouse)},
 	{"health", "probe a running server's readiness (for container health checks)", health},
 	{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 		_, err := fmt.Fprintln(stdout, "xinfang", version)

@@ -229,6 +229,47 @@ var (
 		Columns:    DepartmentsColumns,
 		PrimaryKey: []*schema.Column{DepartmentsColumns[0]},
 	}
+	// ImprovementActionsColumns holds the columns for the "improvement_actions" table.
+	ImprovementActionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "description", Type: field.TypeString, Size: 10000, Default: ""},
+		{Name: "due_date", Type: field.TypeString},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "IN_PROGRESS", "DONE", "CANCELLED"}, Default: "OPEN"},
+		{Name: "period_label", Type: field.TypeString, Size: 16},
+		{Name: "kpi_key", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "department_id", Type: field.TypeInt},
+		{Name: "created_by_id", Type: field.TypeInt},
+	}
+	// ImprovementActionsTable holds the schema information for the "improvement_actions" table.
+	ImprovementActionsTable = &schema.Table{
+		Name:       "improvement_actions",
+		Columns:    ImprovementActionsColumns,
+		PrimaryKey: []*schema.Column{ImprovementActionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "improvement_actions_departments_department",
+				Columns:    []*schema.Column{ImprovementActionsColumns[9]},
+				RefColumns: []*schema.Column{DepartmentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "improvement_actions_staff_created_by",
+				Columns:    []*schema.Column{ImprovementActionsColumns[10]},
+				RefColumns: []*schema.Column{StaffColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "improvementaction_period_label",
+				Unique:  false,
+				Columns: []*schema.Column{ImprovementActionsColumns[7]},
+			},
+		},
+	}
 	// PetitionersColumns holds the columns for the "petitioners" table.
 	PetitionersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -326,6 +367,7 @@ var (
 		CasesTable,
 		CategoriesTable,
 		DepartmentsTable,
+		ImprovementActionsTable,
 		PetitionersTable,
 		ServiceProjectsTable,
 		StaffTable,
@@ -358,6 +400,11 @@ func init() {
 	}
 	DepartmentsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
+	}
+	ImprovementActionsTable.ForeignKeys[0].RefTable = DepartmentsTable
+	ImprovementActionsTable.ForeignKeys[1].RefTable = StaffTable
+	ImprovementActionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(30064771072),
 	}
 	PetitionersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),

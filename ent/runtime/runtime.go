@@ -9,6 +9,7 @@ import (
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/department"
+	"github.com/xinfang/xinfang/ent/improvementaction"
 	"github.com/xinfang/xinfang/ent/petitioner"
 	"github.com/xinfang/xinfang/ent/schema"
 	"github.com/xinfang/xinfang/ent/serviceproject"
@@ -270,6 +271,71 @@ func init() {
 	departmentDescActive := departmentFields[5].Descriptor()
 	// department.DefaultActive holds the default value on creation for the active field.
 	department.DefaultActive = departmentDescActive.Default.(bool)
+	improvementactionMixin := schema.ImprovementAction{}.Mixin()
+	improvementactionMixinFields0 := improvementactionMixin[0].Fields()
+	_ = improvementactionMixinFields0
+	improvementactionFields := schema.ImprovementAction{}.Fields()
+	_ = improvementactionFields
+	// improvementactionDescCreatedAt is the schema descriptor for created_at field.
+	improvementactionDescCreatedAt := improvementactionMixinFields0[0].Descriptor()
+	// improvementaction.DefaultCreatedAt holds the default value on creation for the created_at field.
+	improvementaction.DefaultCreatedAt = improvementactionDescCreatedAt.Default.(func() time.Time)
+	// improvementactionDescUpdatedAt is the schema descriptor for updated_at field.
+	improvementactionDescUpdatedAt := improvementactionMixinFields0[1].Descriptor()
+	// improvementaction.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	improvementaction.DefaultUpdatedAt = improvementactionDescUpdatedAt.Default.(func() time.Time)
+	// improvementaction.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	improvementaction.UpdateDefaultUpdatedAt = improvementactionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// improvementactionDescTitle is the schema descriptor for title field.
+	improvementactionDescTitle := improvementactionFields[0].Descriptor()
+	// improvementaction.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	improvementaction.TitleValidator = func() func(string) error {
+		validators := improvementactionDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// improvementactionDescDescription is the schema descriptor for description field.
+	improvementactionDescDescription := improvementactionFields[1].Descriptor()
+	// improvementaction.DefaultDescription holds the default value on creation for the description field.
+	improvementaction.DefaultDescription = improvementactionDescDescription.Default.(string)
+	// improvementaction.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	improvementaction.DescriptionValidator = improvementactionDescDescription.Validators[0].(func(string) error)
+	// improvementactionDescDueDate is the schema descriptor for due_date field.
+	improvementactionDescDueDate := improvementactionFields[3].Descriptor()
+	// improvementaction.DueDateValidator is a validator for the "due_date" field. It is called by the builders before save.
+	improvementaction.DueDateValidator = improvementactionDescDueDate.Validators[0].(func(string) error)
+	// improvementactionDescPeriodLabel is the schema descriptor for period_label field.
+	improvementactionDescPeriodLabel := improvementactionFields[5].Descriptor()
+	// improvementaction.PeriodLabelValidator is a validator for the "period_label" field. It is called by the builders before save.
+	improvementaction.PeriodLabelValidator = func() func(string) error {
+		validators := improvementactionDescPeriodLabel.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(period_label string) error {
+			for _, fn := range fns {
+				if err := fn(period_label); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// improvementactionDescKpiKey is the schema descriptor for kpi_key field.
+	improvementactionDescKpiKey := improvementactionFields[6].Descriptor()
+	// improvementaction.KpiKeyValidator is a validator for the "kpi_key" field. It is called by the builders before save.
+	improvementaction.KpiKeyValidator = improvementactionDescKpiKey.Validators[0].(func(string) error)
 	petitionerMixin := schema.Petitioner{}.Mixin()
 	petitionerMixinFields0 := petitionerMixin[0].Fields()
 	_ = petitionerMixinFields0

@@ -17,13 +17,14 @@ import (
 
 // typeDescriptions describe the ent types as GraphQL objects.
 var typeDescriptions = map[string]string{
-	"Case":           "A complaint, suggestion, inquiry, praise or report (信访件), and where it is in its life.",
-	"CaseEvent":      "One immutable step of a case's timeline. Events form a hash chain per case.",
-	"Category":       "What a case is about; may name a default department.",
-	"Department":     "An organisational unit that handles cases, with the calendar its deadlines run on.",
-	"Petitioner":     "The member of the public behind a case. Personal data: shown only to those handling the case.",
-	"ServiceProject": "One of the organisation's public services.",
-	"Staff":          "A staff member or oversight-committee member who signs in.",
+	"Case":              "A complaint, suggestion, inquiry, praise or report (信访件), and where it is in its life.",
+	"CaseEvent":         "One immutable step of a case's timeline. Events form a hash chain per case.",
+	"Category":          "What a case is about; may name a default department.",
+	"Department":        "An organisational unit that handles cases, with the calendar its deadlines run on.",
+	"ImprovementAction": "A measure decided in a half-yearly evaluation: what is to change, which department owns it and by when.",
+	"Petitioner":        "The member of the public behind a case. Personal data: shown only to those handling the case.",
+	"ServiceProject":    "One of the organisation's public services.",
+	"Staff":             "A staff member or oversight-committee member who signs in.",
 }
 
 // enumValueDescriptions describe enum values by enum and value.
@@ -76,6 +77,10 @@ var enumValueDescriptions = map[string]map[string]string{
 		"OVERSIGHT_MEMBER": "A public representative on the oversight committee; reads anonymised figures.",
 	},
 	"OrderDirection": {"ASC": "Ascending order.", "DESC": "Descending order."},
+	"ImprovementActionStatus": {
+		"OPEN": "Decided, not started.", "IN_PROGRESS": "Being carried out.",
+		"DONE": "Carried out.", "CANCELLED": "Dropped; the description should say why.",
+	},
 }
 
 // predicateSuffixes explain the where-input predicates, longest first.

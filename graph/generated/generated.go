@@ -17,13 +17,16 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/xinfang/xinfang/analytics"
 	"github.com/xinfang/xinfang/ent"
 	"github.com/xinfang/xinfang/ent/caseevent"
 	"github.com/xinfang/xinfang/ent/casefile"
+	"github.com/xinfang/xinfang/ent/improvementaction"
 	"github.com/xinfang/xinfang/ent/schema/schematype"
 	"github.com/xinfang/xinfang/ent/staff"
 	"github.com/xinfang/xinfang/graph/model"
 	"github.com/xinfang/xinfang/graph/scalar"
+	"github.com/xinfang/xinfang/internal/evaluation"
 	"github.com/xinfang/xinfang/internal/workflow"
 )
 
@@ -159,6 +162,11 @@ type ComplexityRoot struct {
 		UpdatedAt           func(childComplexity int) int
 	}
 
+	ChannelCount struct {
+		Cases   func(childComplexity int) int
+		Channel func(childComplexity int) int
+	}
+
 	Department struct {
 		Active          func(childComplexity int) int
 		Categories      func(childComplexity int) int
@@ -185,6 +193,142 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DurationStats struct {
+		Count  func(childComplexity int) int
+		Median func(childComplexity int) int
+		P90    func(childComplexity int) int
+	}
+
+	Evaluation struct {
+		Current            func(childComplexity int) int
+		Department         func(childComplexity int) int
+		EfficiencyGain     func(childComplexity int) int
+		HandlingTimeChange func(childComplexity int) int
+		Period             func(childComplexity int) int
+		Previous           func(childComplexity int) int
+		PreviousPeriod     func(childComplexity int) int
+	}
+
+	EvaluationFigures struct {
+		AcceptanceRate        func(childComplexity int) int
+		Accepted              func(childComplexity int) int
+		Breaches              func(childComplexity int) int
+		Channels              func(childComplexity int) int
+		Closed                func(childComplexity int) int
+		Declined              func(childComplexity int) int
+		Extensions            func(childComplexity int) int
+		From                  func(childComplexity int) int
+		Kinds                 func(childComplexity int) int
+		Petitioners           func(childComplexity int) int
+		RankedCategories      func(childComplexity int) int
+		RankedServiceProjects func(childComplexity int) int
+		Rated                 func(childComplexity int) int
+		ReReviewRate          func(childComplexity int) int
+		ReReviews             func(childComplexity int) int
+		Received              func(childComplexity int) int
+		RepeatPetitioners     func(childComplexity int) int
+		Responded             func(childComplexity int) int
+		ReviewRate            func(childComplexity int) int
+		Reviews               func(childComplexity int) int
+		SatisfactionRate      func(childComplexity int) int
+		Satisfied             func(childComplexity int) int
+		SurveyResponseRate    func(childComplexity int) int
+		TimeToAcknowledge     func(childComplexity int) int
+		TimeToFirstResponse   func(childComplexity int) int
+		TimeToResolution      func(childComplexity int) int
+		To                    func(childComplexity int) int
+		Trend                 func(childComplexity int) int
+		WithinLimit           func(childComplexity int) int
+		WithinLimitShare      func(childComplexity int) int
+	}
+
+	EvaluationName struct {
+		Code   func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Name   func(childComplexity int) int
+		NameEn func(childComplexity int) int
+	}
+
+	EvaluationPeriod struct {
+		Days     func(childComplexity int) int
+		FirstDay func(childComplexity int) int
+		From     func(childComplexity int) int
+		Label    func(childComplexity int) int
+		LastDay  func(childComplexity int) int
+		To       func(childComplexity int) int
+	}
+
+	EvaluationReport struct {
+		Charts   func(childComplexity int) int
+		Document func(childComplexity int) int
+		Format   func(childComplexity int) int
+		Period   func(childComplexity int) int
+	}
+
+	EvaluationTrendPoint struct {
+		MedianResponseSecs func(childComplexity int) int
+		Received           func(childComplexity int) int
+		Responded          func(childComplexity int) int
+		SatisfactionRate   func(childComplexity int) int
+		Start              func(childComplexity int) int
+		WithinLimitShare   func(childComplexity int) int
+	}
+
+	ImprovementAction struct {
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
+		CreatedByID  func(childComplexity int) int
+		Department   func(childComplexity int) int
+		DepartmentID func(childComplexity int) int
+		Description  func(childComplexity int) int
+		DueDate      func(childComplexity int) int
+		ID           func(childComplexity int) int
+		KpiKey       func(childComplexity int) int
+		PeriodLabel  func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Title        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	ImprovementActionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImprovementActionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	KindCount struct {
+		Cases func(childComplexity int) int
+		Kind  func(childComplexity int) int
+	}
+
+	Kpi struct {
+		Area       func(childComplexity int) int
+		Basis      func(childComplexity int) int
+		BasisEn    func(childComplexity int) int
+		Comparison func(childComplexity int) int
+		Current    func(childComplexity int) int
+		Data       func(childComplexity int) int
+		Key        func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Target     func(childComplexity int) int
+		Title      func(childComplexity int) int
+		TitleEn    func(childComplexity int) int
+		Unit       func(childComplexity int) int
+	}
+
+	KpiDatum struct {
+		Key     func(childComplexity int) int
+		Label   func(childComplexity int) int
+		LabelEn func(childComplexity int) int
+		Unit    func(childComplexity int) int
+		Value   func(childComplexity int) int
+	}
+
 	LoginPayload struct {
 		ExpiresAt func(childComplexity int) int
 		Staff     func(childComplexity int) int
@@ -192,34 +336,36 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptCase           func(childComplexity int, input model.AcceptCaseInput) int
-		AddNote              func(childComplexity int, input model.AddNoteInput) int
-		AssignCase           func(childComplexity int, input model.AssignCaseInput) int
-		ChangeMyPassword     func(childComplexity int, current string, new string) int
-		CloseCase            func(childComplexity int, input model.CloseCaseInput) int
-		CreateCategory       func(childComplexity int, input ent.CreateCategoryInput) int
-		CreateDepartment     func(childComplexity int, input ent.CreateDepartmentInput) int
-		CreateServiceProject func(childComplexity int, input ent.CreateServiceProjectInput) int
-		CreateStaff          func(childComplexity int, input ent.CreateStaffInput, password string) int
-		DecideExtension      func(childComplexity int, input model.DecideExtensionInput) int
-		DeclineCase          func(childComplexity int, input model.DeclineCaseInput) int
-		Login                func(childComplexity int, input model.LoginInput) int
-		MergeCase            func(childComplexity int, input model.MergeCaseInput) int
-		ProvideInformation   func(childComplexity int, input model.ProvideInformationInput) int
-		RateCase             func(childComplexity int, input model.RateCaseInput) int
-		RecordCase           func(childComplexity int, input model.RecordCaseInput) int
-		RequestExtension     func(childComplexity int, input model.RequestExtensionInput) int
-		RequestInformation   func(childComplexity int, input model.RequestInformationInput) int
-		RequestReview        func(childComplexity int, input model.RequestReviewInput) int
-		RespondCase          func(childComplexity int, input model.RespondCaseInput) int
-		SetStaffPassword     func(childComplexity int, id int, password string) int
-		StartWork            func(childComplexity int, input model.StartWorkInput) int
-		SubmitCase           func(childComplexity int, input model.SubmitCaseInput) int
-		TransferCase         func(childComplexity int, input model.TransferCaseInput) int
-		UpdateCategory       func(childComplexity int, id int, input ent.UpdateCategoryInput) int
-		UpdateDepartment     func(childComplexity int, id int, input ent.UpdateDepartmentInput) int
-		UpdateServiceProject func(childComplexity int, id int, input ent.UpdateServiceProjectInput) int
-		UpdateStaff          func(childComplexity int, id int, input ent.UpdateStaffInput) int
+		AcceptCase              func(childComplexity int, input model.AcceptCaseInput) int
+		AddNote                 func(childComplexity int, input model.AddNoteInput) int
+		AssignCase              func(childComplexity int, input model.AssignCaseInput) int
+		ChangeMyPassword        func(childComplexity int, current string, new string) int
+		CloseCase               func(childComplexity int, input model.CloseCaseInput) int
+		CreateCategory          func(childComplexity int, input ent.CreateCategoryInput) int
+		CreateDepartment        func(childComplexity int, input ent.CreateDepartmentInput) int
+		CreateImprovementAction func(childComplexity int, input ent.CreateImprovementActionInput) int
+		CreateServiceProject    func(childComplexity int, input ent.CreateServiceProjectInput) int
+		CreateStaff             func(childComplexity int, input ent.CreateStaffInput, password string) int
+		DecideExtension         func(childComplexity int, input model.DecideExtensionInput) int
+		DeclineCase             func(childComplexity int, input model.DeclineCaseInput) int
+		Login                   func(childComplexity int, input model.LoginInput) int
+		MergeCase               func(childComplexity int, input model.MergeCaseInput) int
+		ProvideInformation      func(childComplexity int, input model.ProvideInformationInput) int
+		RateCase                func(childComplexity int, input model.RateCaseInput) int
+		RecordCase              func(childComplexity int, input model.RecordCaseInput) int
+		RequestExtension        func(childComplexity int, input model.RequestExtensionInput) int
+		RequestInformation      func(childComplexity int, input model.RequestInformationInput) int
+		RequestReview           func(childComplexity int, input model.RequestReviewInput) int
+		RespondCase             func(childComplexity int, input model.RespondCaseInput) int
+		SetStaffPassword        func(childComplexity int, id int, password string) int
+		StartWork               func(childComplexity int, input model.StartWorkInput) int
+		SubmitCase              func(childComplexity int, input model.SubmitCaseInput) int
+		TransferCase            func(childComplexity int, input model.TransferCaseInput) int
+		UpdateCategory          func(childComplexity int, id int, input ent.UpdateCategoryInput) int
+		UpdateDepartment        func(childComplexity int, id int, input ent.UpdateDepartmentInput) int
+		UpdateImprovementAction func(childComplexity int, id int, input ent.UpdateImprovementActionInput) int
+		UpdateServiceProject    func(childComplexity int, id int, input ent.UpdateServiceProjectInput) int
+		UpdateStaff             func(childComplexity int, id int, input ent.UpdateStaffInput) int
 	}
 
 	PageInfo struct {
@@ -290,18 +436,42 @@ type ComplexityRoot struct {
 		Cases                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CaseOrder, where *ent.CaseWhereInput, search *string, overdue *bool) int
 		Categories            func(childComplexity int) int
 		Departments           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) int
+		Evaluation            func(childComplexity int, period string, filter *model.EvaluationFilter) int
+		EvaluationReport      func(childComplexity int, period string, format *evaluation.Format, departmentID *int) int
+		ImprovementActions    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImprovementActionOrder, where *ent.ImprovementActionWhereInput) int
 		Me                    func(childComplexity int) int
 		Node                  func(childComplexity int, id int) int
 		Nodes                 func(childComplexity int, ids []int) int
 		PublicCase            func(childComplexity int, trackingCode string, pin string) int
+		Scorecard             func(childComplexity int, period string) int
 		ServiceProjects       func(childComplexity int) int
 		Staff                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StaffOrder, where *ent.StaffWhereInput) int
+	}
+
+	RankedEntry struct {
+		Cases  func(childComplexity int) int
+		Code   func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Name   func(childComplexity int) int
+		NameEn func(childComplexity int) int
 	}
 
 	RecordCasePayload struct {
 		Case         func(childComplexity int) int
 		Pin          func(childComplexity int) int
 		TrackingCode func(childComplexity int) int
+	}
+
+	ReportFile struct {
+		Base64      func(childComplexity int) int
+		ContentType func(childComplexity int) int
+		Name        func(childComplexity int) int
+	}
+
+	Scorecard struct {
+		AsOf   func(childComplexity int) int
+		KPIs   func(childComplexity int) int
+		Period func(childComplexity int) int
 	}
 
 	ServiceProject struct {
@@ -393,6 +563,8 @@ type MutationResolver interface {
 	RequestReview(ctx context.Context, input model.RequestReviewInput) (*workflow.PublicCase, error)
 	MergeCase(ctx context.Context, input model.MergeCaseInput) (*ent.CaseFile, error)
 	Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error)
+	CreateImprovementAction(ctx context.Context, input ent.CreateImprovementActionInput) (*ent.ImprovementAction, error)
+	UpdateImprovementAction(ctx context.Context, id int, input ent.UpdateImprovementActionInput) (*ent.ImprovementAction, error)
 	CreateDepartment(ctx context.Context, input ent.CreateDepartmentInput) (*ent.Department, error)
 	UpdateDepartment(ctx context.Context, id int, input ent.UpdateDepartmentInput) (*ent.Department, error)
 	CreateCategory(ctx context.Context, input ent.CreateCategoryInput) (*ent.Category, error)
@@ -409,8 +581,12 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
 	Categories(ctx context.Context) ([]*ent.Category, error)
 	Departments(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) (*ent.DepartmentConnection, error)
+	ImprovementActions(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImprovementActionOrder, where *ent.ImprovementActionWhereInput) (*ent.ImprovementActionConnection, error)
 	ServiceProjects(ctx context.Context) ([]*ent.ServiceProject, error)
 	Staff(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StaffOrder, where *ent.StaffWhereInput) (*ent.StaffConnection, error)
+	Evaluation(ctx context.Context, period string, filter *model.EvaluationFilter) (*evaluation.Evaluation, error)
+	Scorecard(ctx context.Context, period string) (*evaluation.Scorecard, error)
+	EvaluationReport(ctx context.Context, period string, format *evaluation.Format, departmentID *int) (*evaluation.Report, error)
 	Me(ctx context.Context) (*ent.Staff, error)
 	Cases(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CaseOrder, where *ent.CaseWhereInput, search *string, overdue *bool) (*ent.CaseConnection, error)
 	ActiveServiceProjects(ctx context.Context) ([]*ent.ServiceProject, error)
@@ -991,6 +1167,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Category.UpdatedAt(childComplexity), true
 
+	case "ChannelCount.cases":
+		if e.ComplexityRoot.ChannelCount.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelCount.Cases(childComplexity), true
+	case "ChannelCount.channel":
+		if e.ComplexityRoot.ChannelCount.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelCount.Channel(childComplexity), true
+
 	case "Department.active":
 		if e.ComplexityRoot.Department.Active == nil {
 			break
@@ -1101,6 +1290,601 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DepartmentEdge.Node(childComplexity), true
 
+	case "DurationStats.count":
+		if e.ComplexityRoot.DurationStats.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DurationStats.Count(childComplexity), true
+	case "DurationStats.medianSeconds":
+		if e.ComplexityRoot.DurationStats.Median == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DurationStats.Median(childComplexity), true
+	case "DurationStats.p90Seconds":
+		if e.ComplexityRoot.DurationStats.P90 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DurationStats.P90(childComplexity), true
+
+	case "Evaluation.current":
+		if e.ComplexityRoot.Evaluation.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Current(childComplexity), true
+	case "Evaluation.department":
+		if e.ComplexityRoot.Evaluation.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Department(childComplexity), true
+	case "Evaluation.efficiencyGain":
+		if e.ComplexityRoot.Evaluation.EfficiencyGain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.EfficiencyGain(childComplexity), true
+	case "Evaluation.handlingTimeChange":
+		if e.ComplexityRoot.Evaluation.HandlingTimeChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.HandlingTimeChange(childComplexity), true
+	case "Evaluation.period":
+		if e.ComplexityRoot.Evaluation.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Period(childComplexity), true
+	case "Evaluation.previous":
+		if e.ComplexityRoot.Evaluation.Previous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Previous(childComplexity), true
+	case "Evaluation.previousPeriod":
+		if e.ComplexityRoot.Evaluation.PreviousPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.PreviousPeriod(childComplexity), true
+
+	case "EvaluationFigures.acceptanceRate":
+		if e.ComplexityRoot.EvaluationFigures.AcceptanceRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.AcceptanceRate(childComplexity), true
+	case "EvaluationFigures.accepted":
+		if e.ComplexityRoot.EvaluationFigures.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Accepted(childComplexity), true
+	case "EvaluationFigures.breaches":
+		if e.ComplexityRoot.EvaluationFigures.Breaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Breaches(childComplexity), true
+	case "EvaluationFigures.byChannel":
+		if e.ComplexityRoot.EvaluationFigures.Channels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Channels(childComplexity), true
+	case "EvaluationFigures.closed":
+		if e.ComplexityRoot.EvaluationFigures.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Closed(childComplexity), true
+	case "EvaluationFigures.declined":
+		if e.ComplexityRoot.EvaluationFigures.Declined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Declined(childComplexity), true
+	case "EvaluationFigures.extensions":
+		if e.ComplexityRoot.EvaluationFigures.Extensions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Extensions(childComplexity), true
+	case "EvaluationFigures.from":
+		if e.ComplexityRoot.EvaluationFigures.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.From(childComplexity), true
+	case "EvaluationFigures.byKind":
+		if e.ComplexityRoot.EvaluationFigures.Kinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Kinds(childComplexity), true
+	case "EvaluationFigures.petitioners":
+		if e.ComplexityRoot.EvaluationFigures.Petitioners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Petitioners(childComplexity), true
+	case "EvaluationFigures.topCategories":
+		if e.ComplexityRoot.EvaluationFigures.RankedCategories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.RankedCategories(childComplexity), true
+	case "EvaluationFigures.topServiceProjects":
+		if e.ComplexityRoot.EvaluationFigures.RankedServiceProjects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.RankedServiceProjects(childComplexity), true
+	case "EvaluationFigures.rated":
+		if e.ComplexityRoot.EvaluationFigures.Rated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Rated(childComplexity), true
+	case "EvaluationFigures.reReviewRate":
+		if e.ComplexityRoot.EvaluationFigures.ReReviewRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.ReReviewRate(childComplexity), true
+	case "EvaluationFigures.reReviews":
+		if e.ComplexityRoot.EvaluationFigures.ReReviews == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.ReReviews(childComplexity), true
+	case "EvaluationFigures.received":
+		if e.ComplexityRoot.EvaluationFigures.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Received(childComplexity), true
+	case "EvaluationFigures.repeatPetitioners":
+		if e.ComplexityRoot.EvaluationFigures.RepeatPetitioners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.RepeatPetitioners(childComplexity), true
+	case "EvaluationFigures.responded":
+		if e.ComplexityRoot.EvaluationFigures.Responded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Responded(childComplexity), true
+	case "EvaluationFigures.reviewRate":
+		if e.ComplexityRoot.EvaluationFigures.ReviewRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.ReviewRate(childComplexity), true
+	case "EvaluationFigures.reviews":
+		if e.ComplexityRoot.EvaluationFigures.Reviews == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Reviews(childComplexity), true
+	case "EvaluationFigures.satisfactionRate":
+		if e.ComplexityRoot.EvaluationFigures.SatisfactionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.SatisfactionRate(childComplexity), true
+	case "EvaluationFigures.satisfied":
+		if e.ComplexityRoot.EvaluationFigures.Satisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Satisfied(childComplexity), true
+	case "EvaluationFigures.surveyResponseRate":
+		if e.ComplexityRoot.EvaluationFigures.SurveyResponseRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.SurveyResponseRate(childComplexity), true
+	case "EvaluationFigures.timeToAcknowledge":
+		if e.ComplexityRoot.EvaluationFigures.TimeToAcknowledge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.TimeToAcknowledge(childComplexity), true
+	case "EvaluationFigures.timeToFirstResponse":
+		if e.ComplexityRoot.EvaluationFigures.TimeToFirstResponse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.TimeToFirstResponse(childComplexity), true
+	case "EvaluationFigures.timeToResolution":
+		if e.ComplexityRoot.EvaluationFigures.TimeToResolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.TimeToResolution(childComplexity), true
+	case "EvaluationFigures.to":
+		if e.ComplexityRoot.EvaluationFigures.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.To(childComplexity), true
+	case "EvaluationFigures.trend":
+		if e.ComplexityRoot.EvaluationFigures.Trend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.Trend(childComplexity), true
+	case "EvaluationFigures.withinLimit":
+		if e.ComplexityRoot.EvaluationFigures.WithinLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.WithinLimit(childComplexity), true
+	case "EvaluationFigures.withinLimitShare":
+		if e.ComplexityRoot.EvaluationFigures.WithinLimitShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationFigures.WithinLimitShare(childComplexity), true
+
+	case "EvaluationName.code":
+		if e.ComplexityRoot.EvaluationName.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationName.Code(childComplexity), true
+	case "EvaluationName.id":
+		if e.ComplexityRoot.EvaluationName.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationName.ID(childComplexity), true
+	case "EvaluationName.name":
+		if e.ComplexityRoot.EvaluationName.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationName.Name(childComplexity), true
+	case "EvaluationName.nameEn":
+		if e.ComplexityRoot.EvaluationName.NameEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationName.NameEn(childComplexity), true
+
+	case "EvaluationPeriod.days":
+		if e.ComplexityRoot.EvaluationPeriod.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationPeriod.Days(childComplexity), true
+	case "EvaluationPeriod.firstDay":
+		if e.ComplexityRoot.EvaluationPeriod.FirstDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationPeriod.FirstDay(childComplexity), true
+	case "EvaluationPeriod.from":
+		if e.ComplexityRoot.EvaluationPeriod.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationPeriod.From(childComplexity), true
+	case "EvaluationPeriod.label":
+		if e.ComplexityRoot.EvaluationPeriod.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationPeriod.Label(childComplexity), true
+	case "EvaluationPeriod.lastDay":
+		if e.ComplexityRoot.EvaluationPeriod.LastDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationPeriod.LastDay(childComplexity), true
+	case "EvaluationPeriod.to":
+		if e.ComplexityRoot.EvaluationPeriod.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationPeriod.To(childComplexity), true
+
+	case "EvaluationReport.charts":
+		if e.ComplexityRoot.EvaluationReport.Charts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.Charts(childComplexity), true
+	case "EvaluationReport.document":
+		if e.ComplexityRoot.EvaluationReport.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.Document(childComplexity), true
+	case "EvaluationReport.format":
+		if e.ComplexityRoot.EvaluationReport.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.Format(childComplexity), true
+	case "EvaluationReport.period":
+		if e.ComplexityRoot.EvaluationReport.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.Period(childComplexity), true
+
+	case "EvaluationTrendPoint.medianResponseSeconds":
+		if e.ComplexityRoot.EvaluationTrendPoint.MedianResponseSecs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationTrendPoint.MedianResponseSecs(childComplexity), true
+	case "EvaluationTrendPoint.received":
+		if e.ComplexityRoot.EvaluationTrendPoint.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationTrendPoint.Received(childComplexity), true
+	case "EvaluationTrendPoint.responded":
+		if e.ComplexityRoot.EvaluationTrendPoint.Responded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationTrendPoint.Responded(childComplexity), true
+	case "EvaluationTrendPoint.satisfactionRate":
+		if e.ComplexityRoot.EvaluationTrendPoint.SatisfactionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationTrendPoint.SatisfactionRate(childComplexity), true
+	case "EvaluationTrendPoint.start":
+		if e.ComplexityRoot.EvaluationTrendPoint.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationTrendPoint.Start(childComplexity), true
+	case "EvaluationTrendPoint.withinLimitShare":
+		if e.ComplexityRoot.EvaluationTrendPoint.WithinLimitShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationTrendPoint.WithinLimitShare(childComplexity), true
+
+	case "ImprovementAction.createdAt":
+		if e.ComplexityRoot.ImprovementAction.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementAction.CreatedAt(childComplexity), true
+	case "ImprovementAction.createdBy":
+		if e.ComplexityRoot.ImprovementAction.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementAction.CreatedBy(childComplexity), true
+	case "ImprovementAction.createdByID":
+		if e.ComplexityRoot.ImprovementAction.CreatedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementAction.CreatedByID(childComplexity), true
+	case "ImprovementAction.department":
+		if e.ComplexityRoot.ImprovementAction.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementAction.Department(childComplexity), true
+	case "ImprovementAction.departmentID":
+		if e.ComplexityRoot.ImprovementAction.DepartmentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementAction.DepartmentID(childComplexity), true
+	case "ImprovementAction.description":
+		if e.ComplexityRoot.ImprovementAction.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementAction.Description(childComplexity), true
+	case "ImprovementAction.dueDate":
+		if e.ComplexityRoot.ImprovementAction.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementAction.DueDate(childComplexity), true
+	case "ImprovementAction.id":
+		if e.ComplexityRoot.ImprovementAction.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementAction.ID(childComplexity), true
+	case "ImprovementAction.kpiKey":
+		if e.ComplexityRoot.ImprovementAction.KpiKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementAction.KpiKey(childComplexity), true
+	case "ImprovementAction.periodLabel":
+		if e.ComplexityRoot.ImprovementAction.PeriodLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementAction.PeriodLabel(childComplexity), true
+	case "ImprovementAction.status":
+		if e.ComplexityRoot.ImprovementAction.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementAction.Status(childComplexity), true
+	case "ImprovementAction.title":
+		if e.ComplexityRoot.ImprovementAction.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementAction.Title(childComplexity), true
+	case "ImprovementAction.updatedAt":
+		if e.ComplexityRoot.ImprovementAction.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementAction.UpdatedAt(childComplexity), true
+
+	case "ImprovementActionConnection.edges":
+		if e.ComplexityRoot.ImprovementActionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementActionConnection.Edges(childComplexity), true
+	case "ImprovementActionConnection.pageInfo":
+		if e.ComplexityRoot.ImprovementActionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementActionConnection.PageInfo(childComplexity), true
+	case "ImprovementActionConnection.totalCount":
+		if e.ComplexityRoot.ImprovementActionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementActionConnection.TotalCount(childComplexity), true
+
+	case "ImprovementActionEdge.cursor":
+		if e.ComplexityRoot.ImprovementActionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementActionEdge.Cursor(childComplexity), true
+	case "ImprovementActionEdge.node":
+		if e.ComplexityRoot.ImprovementActionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImprovementActionEdge.Node(childComplexity), true
+
+	case "KindCount.cases":
+		if e.ComplexityRoot.KindCount.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCount.Cases(childComplexity), true
+	case "KindCount.kind":
+		if e.ComplexityRoot.KindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCount.Kind(childComplexity), true
+
+	case "Kpi.area":
+		if e.ComplexityRoot.Kpi.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Area(childComplexity), true
+	case "Kpi.basis":
+		if e.ComplexityRoot.Kpi.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Basis(childComplexity), true
+	case "Kpi.basisEn":
+		if e.ComplexityRoot.Kpi.BasisEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.BasisEn(childComplexity), true
+	case "Kpi.comparison":
+		if e.ComplexityRoot.Kpi.Comparison == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Comparison(childComplexity), true
+	case "Kpi.current":
+		if e.ComplexityRoot.Kpi.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Current(childComplexity), true
+	case "Kpi.data":
+		if e.ComplexityRoot.Kpi.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Data(childComplexity), true
+	case "Kpi.key":
+		if e.ComplexityRoot.Kpi.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Key(childComplexity), true
+	case "Kpi.status":
+		if e.ComplexityRoot.Kpi.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Status(childComplexity), true
+	case "Kpi.target":
+		if e.ComplexityRoot.Kpi.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Target(childComplexity), true
+	case "Kpi.title":
+		if e.ComplexityRoot.Kpi.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Title(childComplexity), true
+	case "Kpi.titleEn":
+		if e.ComplexityRoot.Kpi.TitleEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.TitleEn(childComplexity), true
+	case "Kpi.unit":
+		if e.ComplexityRoot.Kpi.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Unit(childComplexity), true
+
+	case "KpiDatum.key":
+		if e.ComplexityRoot.KpiDatum.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiDatum.Key(childComplexity), true
+	case "KpiDatum.label":
+		if e.ComplexityRoot.KpiDatum.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiDatum.Label(childComplexity), true
+	case "KpiDatum.labelEn":
+		if e.ComplexityRoot.KpiDatum.LabelEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiDatum.LabelEn(childComplexity), true
+	case "KpiDatum.unit":
+		if e.ComplexityRoot.KpiDatum.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiDatum.Unit(childComplexity), true
+	case "KpiDatum.value":
+		if e.ComplexityRoot.KpiDatum.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiDatum.Value(childComplexity), true
+
 	case "LoginPayload.expiresAt":
 		if e.ComplexityRoot.LoginPayload.ExpiresAt == nil {
 			break
@@ -1197,6 +1981,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateDepartment(childComplexity, args["input"].(ent.CreateDepartmentInput)), true
+	case "Mutation.createImprovementAction":
+		if e.ComplexityRoot.Mutation.CreateImprovementAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createImprovementAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateImprovementAction(childComplexity, args["input"].(ent.CreateImprovementActionInput)), true
 	case "Mutation.createServiceProject":
 		if e.ComplexityRoot.Mutation.CreateServiceProject == nil {
 			break
@@ -1406,6 +2201,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateDepartment(childComplexity, args["id"].(int), args["input"].(ent.UpdateDepartmentInput)), true
+	case "Mutation.updateImprovementAction":
+		if e.ComplexityRoot.Mutation.UpdateImprovementAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateImprovementAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateImprovementAction(childComplexity, args["id"].(int), args["input"].(ent.UpdateImprovementActionInput)), true
 	case "Mutation.updateServiceProject":
 		if e.ComplexityRoot.Mutation.UpdateServiceProject == nil {
 			break
@@ -1739,6 +2545,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Departments(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.DepartmentOrder), args["where"].(*ent.DepartmentWhereInput)), true
+	case "Query.evaluation":
+		if e.ComplexityRoot.Query.Evaluation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_evaluation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Evaluation(childComplexity, args["period"].(string), args["filter"].(*model.EvaluationFilter)), true
+	case "Query.evaluationReport":
+		if e.ComplexityRoot.Query.EvaluationReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_evaluationReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EvaluationReport(childComplexity, args["period"].(string), args["format"].(*evaluation.Format), args["departmentId"].(*int)), true
+	case "Query.improvementActions":
+		if e.ComplexityRoot.Query.ImprovementActions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_improvementActions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ImprovementActions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ImprovementActionOrder), args["where"].(*ent.ImprovementActionWhereInput)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -1779,6 +2618,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PublicCase(childComplexity, args["trackingCode"].(string), args["pin"].(string)), true
+	case "Query.scorecard":
+		if e.ComplexityRoot.Query.Scorecard == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scorecard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Scorecard(childComplexity, args["period"].(string)), true
 	case "Query.serviceProjects":
 		if e.ComplexityRoot.Query.ServiceProjects == nil {
 			break
@@ -1796,6 +2646,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Staff(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.StaffOrder), args["where"].(*ent.StaffWhereInput)), true
+
+	case "RankedEntry.cases":
+		if e.ComplexityRoot.RankedEntry.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedEntry.Cases(childComplexity), true
+	case "RankedEntry.code":
+		if e.ComplexityRoot.RankedEntry.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedEntry.Code(childComplexity), true
+	case "RankedEntry.id":
+		if e.ComplexityRoot.RankedEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedEntry.ID(childComplexity), true
+	case "RankedEntry.name":
+		if e.ComplexityRoot.RankedEntry.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedEntry.Name(childComplexity), true
+	case "RankedEntry.nameEn":
+		if e.ComplexityRoot.RankedEntry.NameEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedEntry.NameEn(childComplexity), true
 
 	case "RecordCasePayload.case":
 		if e.ComplexityRoot.RecordCasePayload.Case == nil {
@@ -1815,6 +2696,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordCasePayload.TrackingCode(childComplexity), true
+
+	case "ReportFile.base64":
+		if e.ComplexityRoot.ReportFile.Base64 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportFile.Base64(childComplexity), true
+	case "ReportFile.contentType":
+		if e.ComplexityRoot.ReportFile.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportFile.ContentType(childComplexity), true
+	case "ReportFile.name":
+		if e.ComplexityRoot.ReportFile.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportFile.Name(childComplexity), true
+
+	case "Scorecard.asOf":
+		if e.ComplexityRoot.Scorecard.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scorecard.AsOf(childComplexity), true
+	case "Scorecard.kpis":
+		if e.ComplexityRoot.Scorecard.KPIs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scorecard.KPIs(childComplexity), true
+	case "Scorecard.period":
+		if e.ComplexityRoot.Scorecard.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scorecard.Period(childComplexity), true
 
 	case "ServiceProject.active":
 		if e.ComplexityRoot.ServiceProject.Active == nil {
@@ -2022,12 +2941,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CloseCaseInput", ec.unmarshalInputCloseCaseInput),
 			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
 			graphql.NewInputUnmarshaler("CreateDepartmentInput", ec.unmarshalInputCreateDepartmentInput),
+			graphql.NewInputUnmarshaler("CreateImprovementActionInput", ec.unmarshalInputCreateImprovementActionInput),
 			graphql.NewInputUnmarshaler("CreateServiceProjectInput", ec.unmarshalInputCreateServiceProjectInput),
 			graphql.NewInputUnmarshaler("CreateStaffInput", ec.unmarshalInputCreateStaffInput),
 			graphql.NewInputUnmarshaler("DecideExtensionInput", ec.unmarshalInputDecideExtensionInput),
 			graphql.NewInputUnmarshaler("DeclineCaseInput", ec.unmarshalInputDeclineCaseInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
+			graphql.NewInputUnmarshaler("EvaluationFilter", ec.unmarshalInputEvaluationFilter),
+			graphql.NewInputUnmarshaler("ImprovementActionOrder", ec.unmarshalInputImprovementActionOrder),
+			graphql.NewInputUnmarshaler("ImprovementActionWhereInput", ec.unmarshalInputImprovementActionWhereInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("MergeCaseInput", ec.unmarshalInputMergeCaseInput),
 			graphql.NewInputUnmarshaler("PetitionerOrder", ec.unmarshalInputPetitionerOrder),
@@ -2048,6 +2971,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("TransferCaseInput", ec.unmarshalInputTransferCaseInput),
 			graphql.NewInputUnmarshaler("UpdateCategoryInput", ec.unmarshalInputUpdateCategoryInput),
 			graphql.NewInputUnmarshaler("UpdateDepartmentInput", ec.unmarshalInputUpdateDepartmentInput),
+			graphql.NewInputUnmarshaler("UpdateImprovementActionInput", ec.unmarshalInputUpdateImprovementActionInput),
 			graphql.NewInputUnmarshaler("UpdateServiceProjectInput", ec.unmarshalInputUpdateServiceProjectInput),
 			graphql.NewInputUnmarshaler("UpdateStaffInput", ec.unmarshalInputUpdateStaffInput),
 		)
@@ -5181,6 +6105,36 @@ input CreateDepartmentInput {
   active: Boolean
 }
 """
+CreateImprovementActionInput is used for create ImprovementAction object.
+Input was generated by ent.
+"""
+input CreateImprovementActionInput {
+  """
+  What is to be done, in one line.
+  """
+  title: String!
+  """
+  Why the action is needed and how it will be done.
+  """
+  description: String
+  """
+  Day the action is due, YYYY-MM-DD.
+  """
+  dueDate: String!
+  """
+  Evaluation period the action came from, e.g. 2026H1.
+  """
+  periodLabel: String!
+  """
+  Key of the scorecard KPI the action addresses, e.g. SATISFACTION; empty when none.
+  """
+  kpiKey: String
+  """
+  department ID.
+  """
+  departmentID: ID!
+}
+"""
 CreateServiceProjectInput is used for create ServiceProject object.
 Input was generated by ent.
 """
@@ -5759,6 +6713,602 @@ input DepartmentWhereInput {
   hasCategoriesWith: [CategoryWhereInput!]
 }
 """
+A measure decided in a half-yearly evaluation: what is to change, which department owns it and by when.
+"""
+type ImprovementAction implements Node {
+  """
+  Globally unique ID.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  What is to be done, in one line.
+  """
+  title: String!
+  """
+  Why the action is needed and how it will be done.
+  """
+  description: String!
+  """
+  Department that owns the action.
+  """
+  departmentID: ID!
+  """
+  Day the action is due, YYYY-MM-DD.
+  """
+  dueDate: String!
+  """
+  Where the action stands.
+  """
+  status: ImprovementActionStatus!
+  """
+  Evaluation period the action came from, e.g. 2026H1.
+  """
+  periodLabel: String!
+  """
+  Key of the scorecard KPI the action addresses, e.g. SATISFACTION; empty when none.
+  """
+  kpiKey: String
+  """
+  Staff member who recorded the action.
+  """
+  createdByID: ID!
+  """
+  Department that owns the action.
+  """
+  department: Department!
+  """
+  Staff member who recorded the action.
+  """
+  createdBy: Staff!
+}
+"""
+A connection to a list of items.
+"""
+type ImprovementActionConnection {
+  """
+  A list of edges.
+  """
+  edges: [ImprovementActionEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ImprovementActionEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ImprovementAction
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for ImprovementAction connections
+"""
+input ImprovementActionOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ImprovementActions.
+  """
+  field: ImprovementActionOrderField!
+}
+"""
+Properties by which ImprovementAction connections can be ordered.
+"""
+enum ImprovementActionOrderField {
+  """
+  Order improvement actions by created at.
+  """
+  CREATED_AT
+  """
+  Order improvement actions by updated at.
+  """
+  UPDATED_AT
+  """
+  Order improvement actions by title.
+  """
+  TITLE
+  """
+  Order improvement actions by due date.
+  """
+  DUE_DATE
+  """
+  Order improvement actions by status.
+  """
+  STATUS
+  """
+  Order improvement actions by period label.
+  """
+  PERIOD_LABEL
+}
+"""
+ImprovementActionStatus is enum for the field status
+"""
+enum ImprovementActionStatus @goModel(model: "github.com/xinfang/xinfang/ent/improvementaction.Status") {
+  """
+  Decided, not started.
+  """
+  OPEN
+  """
+  Being carried out.
+  """
+  IN_PROGRESS
+  """
+  Carried out.
+  """
+  DONE
+  """
+  Dropped; the description should say why.
+  """
+  CANCELLED
+}
+"""
+ImprovementActionWhereInput is used for filtering ImprovementAction objects.
+Input was generated by ent.
+"""
+input ImprovementActionWhereInput {
+  """
+  The condition that must not hold.
+  """
+  not: ImprovementActionWhereInput
+  """
+  Conditions that must all hold.
+  """
+  and: [ImprovementActionWhereInput!]
+  """
+  Conditions of which at least one must hold.
+  """
+  or: [ImprovementActionWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Id is not equal to the value.
+  """
+  idNEQ: ID
+  """
+  Id is one of the values.
+  """
+  idIn: [ID!]
+  """
+  Id is none of the values.
+  """
+  idNotIn: [ID!]
+  """
+  Id is greater than the value.
+  """
+  idGT: ID
+  """
+  Id is greater than or equal to the value.
+  """
+  idGTE: ID
+  """
+  Id is less than the value.
+  """
+  idLT: ID
+  """
+  Id is less than or equal to the value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Created at is not equal to the value.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of the values.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of the values.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is greater than the value.
+  """
+  createdAtGT: Time
+  """
+  Created at is greater than or equal to the value.
+  """
+  createdAtGTE: Time
+  """
+  Created at is less than the value.
+  """
+  createdAtLT: Time
+  """
+  Created at is less than or equal to the value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Updated at is not equal to the value.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of the values.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of the values.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is greater than the value.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is greater than or equal to the value.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is less than the value.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is less than or equal to the value.
+  """
+  updatedAtLTE: Time
+  """
+  title field predicates
+  """
+  title: String
+  """
+  Title is not equal to the value.
+  """
+  titleNEQ: String
+  """
+  Title is one of the values.
+  """
+  titleIn: [String!]
+  """
+  Title is none of the values.
+  """
+  titleNotIn: [String!]
+  """
+  Title is greater than the value.
+  """
+  titleGT: String
+  """
+  Title is greater than or equal to the value.
+  """
+  titleGTE: String
+  """
+  Title is less than the value.
+  """
+  titleLT: String
+  """
+  Title is less than or equal to the value.
+  """
+  titleLTE: String
+  """
+  Title contains the value.
+  """
+  titleContains: String
+  """
+  Title starts with the value.
+  """
+  titleHasPrefix: String
+  """
+  Title ends with the value.
+  """
+  titleHasSuffix: String
+  """
+  Title equals the value, ignoring case.
+  """
+  titleEqualFold: String
+  """
+  Title contains the value, ignoring case.
+  """
+  titleContainsFold: String
+  """
+  description field predicates
+  """
+  description: String
+  """
+  Description is not equal to the value.
+  """
+  descriptionNEQ: String
+  """
+  Description is one of the values.
+  """
+  descriptionIn: [String!]
+  """
+  Description is none of the values.
+  """
+  descriptionNotIn: [String!]
+  """
+  Description is greater than the value.
+  """
+  descriptionGT: String
+  """
+  Description is greater than or equal to the value.
+  """
+  descriptionGTE: String
+  """
+  Description is less than the value.
+  """
+  descriptionLT: String
+  """
+  Description is less than or equal to the value.
+  """
+  descriptionLTE: String
+  """
+  Description contains the value.
+  """
+  descriptionContains: String
+  """
+  Description starts with the value.
+  """
+  descriptionHasPrefix: String
+  """
+  Description ends with the value.
+  """
+  descriptionHasSuffix: String
+  """
+  Description equals the value, ignoring case.
+  """
+  descriptionEqualFold: String
+  """
+  Description contains the value, ignoring case.
+  """
+  descriptionContainsFold: String
+  """
+  department_id field predicates
+  """
+  departmentID: ID
+  """
+  Department ID is not equal to the value.
+  """
+  departmentIDNEQ: ID
+  """
+  Department ID is one of the values.
+  """
+  departmentIDIn: [ID!]
+  """
+  Department ID is none of the values.
+  """
+  departmentIDNotIn: [ID!]
+  """
+  due_date field predicates
+  """
+  dueDate: String
+  """
+  Due date is not equal to the value.
+  """
+  dueDateNEQ: String
+  """
+  Due date is one of the values.
+  """
+  dueDateIn: [String!]
+  """
+  Due date is none of the values.
+  """
+  dueDateNotIn: [String!]
+  """
+  Due date is greater than the value.
+  """
+  dueDateGT: String
+  """
+  Due date is greater than or equal to the value.
+  """
+  dueDateGTE: String
+  """
+  Due date is less than the value.
+  """
+  dueDateLT: String
+  """
+  Due date is less than or equal to the value.
+  """
+  dueDateLTE: String
+  """
+  Due date contains the value.
+  """
+  dueDateContains: String
+  """
+  Due date starts with the value.
+  """
+  dueDateHasPrefix: String
+  """
+  Due date ends with the value.
+  """
+  dueDateHasSuffix: String
+  """
+  Due date equals the value, ignoring case.
+  """
+  dueDateEqualFold: String
+  """
+  Due date contains the value, ignoring case.
+  """
+  dueDateContainsFold: String
+  """
+  status field predicates
+  """
+  status: ImprovementActionStatus
+  """
+  Status is not equal to the value.
+  """
+  statusNEQ: ImprovementActionStatus
+  """
+  Status is one of the values.
+  """
+  statusIn: [ImprovementActionStatus!]
+  """
+  Status is none of the values.
+  """
+  statusNotIn: [ImprovementActionStatus!]
+  """
+  period_label field predicates
+  """
+  periodLabel: String
+  """
+  Period label is not equal to the value.
+  """
+  periodLabelNEQ: String
+  """
+  Period label is one of the values.
+  """
+  periodLabelIn: [String!]
+  """
+  Period label is none of the values.
+  """
+  periodLabelNotIn: [String!]
+  """
+  Period label is greater than the value.
+  """
+  periodLabelGT: String
+  """
+  Period label is greater than or equal to the value.
+  """
+  periodLabelGTE: String
+  """
+  Period label is less than the value.
+  """
+  periodLabelLT: String
+  """
+  Period label is less than or equal to the value.
+  """
+  periodLabelLTE: String
+  """
+  Period label contains the value.
+  """
+  periodLabelContains: String
+  """
+  Period label starts with the value.
+  """
+  periodLabelHasPrefix: String
+  """
+  Period label ends with the value.
+  """
+  periodLabelHasSuffix: String
+  """
+  Period label equals the value, ignoring case.
+  """
+  periodLabelEqualFold: String
+  """
+  Period label contains the value, ignoring case.
+  """
+  periodLabelContainsFold: String
+  """
+  kpi_key field predicates
+  """
+  kpiKey: String
+  """
+  Kpi key is not equal to the value.
+  """
+  kpiKeyNEQ: String
+  """
+  Kpi key is one of the values.
+  """
+  kpiKeyIn: [String!]
+  """
+  Kpi key is none of the values.
+  """
+  kpiKeyNotIn: [String!]
+  """
+  Kpi key is greater than the value.
+  """
+  kpiKeyGT: String
+  """
+  Kpi key is greater than or equal to the value.
+  """
+  kpiKeyGTE: String
+  """
+  Kpi key is less than the value.
+  """
+  kpiKeyLT: String
+  """
+  Kpi key is less than or equal to the value.
+  """
+  kpiKeyLTE: String
+  """
+  Kpi key contains the value.
+  """
+  kpiKeyContains: String
+  """
+  Kpi key starts with the value.
+  """
+  kpiKeyHasPrefix: String
+  """
+  Kpi key ends with the value.
+  """
+  kpiKeyHasSuffix: String
+  """
+  Kpi key is not set.
+  """
+  kpiKeyIsNil: Boolean
+  """
+  Kpi key is set.
+  """
+  kpiKeyNotNil: Boolean
+  """
+  Kpi key equals the value, ignoring case.
+  """
+  kpiKeyEqualFold: String
+  """
+  Kpi key contains the value, ignoring case.
+  """
+  kpiKeyContainsFold: String
+  """
+  created_by_id field predicates
+  """
+  createdByID: ID
+  """
+  Created by ID is not equal to the value.
+  """
+  createdByIDNEQ: ID
+  """
+  Created by ID is one of the values.
+  """
+  createdByIDIn: [ID!]
+  """
+  Created by ID is none of the values.
+  """
+  createdByIDNotIn: [ID!]
+  """
+  department edge predicates
+  """
+  hasDepartment: Boolean
+  """
+  Has a department matching any of these filters.
+  """
+  hasDepartmentWith: [DepartmentWhereInput!]
+  """
+  created_by edge predicates
+  """
+  hasCreatedBy: Boolean
+  """
+  Has a created by matching any of these filters.
+  """
+  hasCreatedByWith: [StaffWhereInput!]
+}
+"""
 The builtin Map type
 """
 scalar Map
@@ -6302,6 +7852,40 @@ type Query {
     """
     where: DepartmentWhereInput
   ): DepartmentConnection!
+  """
+  improvement actions.
+  """
+  improvementActions(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ImprovementActions returned from the connection.
+    """
+    orderBy: ImprovementActionOrder
+
+    """
+    Filtering options for ImprovementActions returned from the connection.
+    """
+    where: ImprovementActionWhereInput
+  ): ImprovementActionConnection!
   """
   service projects.
   """
@@ -7423,6 +9007,40 @@ input UpdateDepartmentInput {
   active: Boolean
 }
 """
+UpdateImprovementActionInput is used for update ImprovementAction object.
+Input was generated by ent.
+"""
+input UpdateImprovementActionInput {
+  """
+  What is to be done, in one line.
+  """
+  title: String
+  """
+  Why the action is needed and how it will be done.
+  """
+  description: String
+  """
+  Day the action is due, YYYY-MM-DD.
+  """
+  dueDate: String
+  """
+  Where the action stands.
+  """
+  status: ImprovementActionStatus
+  """
+  Key of the scorecard KPI the action addresses, e.g. SATISFACTION; empty when none.
+  """
+  kpiKey: String
+  """
+  clear kpi key.
+  """
+  clearKpiKey: Boolean
+  """
+  department ID.
+  """
+  departmentID: ID
+}
+"""
 UpdateServiceProjectInput is used for update ServiceProject object.
 Input was generated by ent.
 """
@@ -7489,6 +9107,394 @@ input UpdateStaffInput {
   clear department.
   """
   clearDepartment: Boolean
+}
+`, BuiltIn: false},
+	{Name: "../schema/evaluation.graphql", Input: `# Evaluations for the evaluation department and the oversight committee:
+# anonymised figures of a period, the seed strategy's scorecard, the
+# half-yearly report and improvement actions. Nothing here carries case
+# text or personal data. ImprovementAction and its connection, filter and
+# inputs come from ent.graphql.
+
+extend enum ErrorCode {
+  "A service the request needs is not configured on this server, e.g. the analytics warehouse behind evaluations."
+  UNAVAILABLE
+}
+
+"""
+How long the buckets of a trend are.
+"""
+enum TrendGranularity {
+  "Weeks starting on Monday."
+  WEEK
+  "Calendar months."
+  MONTH
+}
+
+"""
+Which cases an evaluation covers, besides its period. Every given condition must hold.
+"""
+input EvaluationFilter {
+  "Only cases of this department."
+  departmentId: ID
+  "Only cases received through this channel."
+  channel: CaseChannel
+  "Only cases of this kind."
+  kind: CaseKind
+  "Only cases in this category."
+  categoryId: ID
+  "Bucket size of the trend; by default weeks for periods up to a quarter, months for longer ones."
+  trend: TrendGranularity
+  "How many categories and service projects to rank, 1 to 50; 10 by default."
+  top: Int
+}
+
+"""
+A span of calendar days in the organisation's time zone.
+"""
+type EvaluationPeriod {
+  "Name of the period: 2026H1, 2026Q3, 2026, or 2026-01-01..2026-03-31 for custom days."
+  label: String!
+  "Start of the first day."
+  from: Time!
+  "End of the period: the start of the day after its last day."
+  to: Time!
+  "First day, YYYY-MM-DD."
+  firstDay: String!
+  "Last day, YYYY-MM-DD."
+  lastDay: String!
+  "Length in days."
+  days: Int!
+}
+
+"""
+The figures of a period next to those of the previous period of the same length.
+"""
+type Evaluation {
+  "The period evaluated."
+  period: EvaluationPeriod!
+  "The period of the same length just before, which the figures are compared with."
+  previousPeriod: EvaluationPeriod!
+  "The department the figures are narrowed to; null for the whole organisation."
+  department: EvaluationName
+  "Figures of the period."
+  current: EvaluationFigures!
+  "Figures of the previous period."
+  previous: EvaluationFigures!
+  "Previous ÷ current median time to first response − 1, as a fraction (the seed strategy asks for +0.30); null when a period has no response."
+  efficiencyGain: Float
+  "Current ÷ previous median time to first response − 1, as a fraction: negative when answers came faster; null when a period has no response."
+  handlingTimeChange: Float
+}
+
+"""
+How the directory names a department, category or service project.
+"""
+type EvaluationName {
+  "Global ID of the record."
+  id: ID!
+  "Stable machine code."
+  code: String!
+  "Name in Chinese."
+  name: String!
+  "Name in English."
+  nameEn: String!
+}
+
+"""
+Anonymised figures of the cases received in one period. Shares and rates are fractions from 0 to 1; durations are in seconds.
+"""
+type EvaluationFigures {
+  "Start of the period."
+  from: Time!
+  "End of the period (exclusive)."
+  to: Time!
+  "Cases received."
+  received: Int!
+  "Cases received per channel, every channel listed."
+  byChannel: [ChannelCount!]! @goField(name: "Channels")
+  "Cases received per kind, every kind listed."
+  byKind: [KindCount!]! @goField(name: "Kinds")
+  "Cases accepted (at least once)."
+  accepted: Int!
+  "Cases not accepted."
+  declined: Int!
+  "Accepted ÷ (accepted + declined)."
+  acceptanceRate: Float!
+  "Time from receipt to acknowledgement."
+  timeToAcknowledge: DurationStats!
+  "Time from receipt to the first written response."
+  timeToFirstResponse: DurationStats!
+  "Time from receipt to the first closing."
+  timeToResolution: DurationStats!
+  "Cases with a response."
+  responded: Int!
+  "Cases responded no later than the deadline in force."
+  withinLimit: Int!
+  "Within limit ÷ responded."
+  withinLimitShare: Float!
+  "Deadline breaches: breach events plus late responses without one."
+  breaches: Int!
+  "Extensions approved."
+  extensions: Int!
+  "Cases closed."
+  closed: Int!
+  "Cases rated by the petitioner."
+  rated: Int!
+  "Ratings of 4 or 5."
+  satisfied: Int!
+  "Satisfied ÷ rated: the satisfaction rate."
+  satisfactionRate: Float!
+  "Rated ÷ closed: the satisfaction survey's response rate."
+  surveyResponseRate: Float!
+  "Reviews (复查) requested."
+  reviews: Int!
+  "Re-reviews (复核) requested."
+  reReviews: Int!
+  "Reviews ÷ closed."
+  reviewRate: Float!
+  "Re-reviews ÷ reviews."
+  reReviewRate: Float!
+  "Distinct identified petitioners."
+  petitioners: Int!
+  "Petitioners with two or more cases in the period."
+  repeatPetitioners: Int!
+  "Categories with the most cases, most first."
+  topCategories: [RankedEntry!]! @goField(name: "RankedCategories")
+  "Service projects with the most cases, most first."
+  topServiceProjects: [RankedEntry!]! @goField(name: "RankedServiceProjects")
+  "The figures per week or month."
+  trend: [EvaluationTrendPoint!]!
+}
+
+"""
+Cases received through one channel.
+"""
+type ChannelCount {
+  "The channel."
+  channel: CaseChannel!
+  "Cases received through it."
+  cases: Int!
+}
+
+"""
+Cases of one kind.
+"""
+type KindCount {
+  "The kind."
+  kind: CaseKind!
+  "Cases of that kind."
+  cases: Int!
+}
+
+"""
+Count, median and 90th percentile of a set of durations.
+"""
+type DurationStats {
+  "How many durations were measured."
+  count: Int!
+  "Median, in seconds."
+  medianSeconds: Float! @goField(name: "Median")
+  "90th percentile, in seconds."
+  p90Seconds: Float! @goField(name: "P90")
+}
+
+"""
+A category or service project and its number of cases.
+"""
+type RankedEntry {
+  "Global ID of the category or service project."
+  id: ID!
+  "Its code."
+  code: String!
+  "Its name in Chinese."
+  name: String!
+  "Its name in English."
+  nameEn: String!
+  "Cases received about it in the period."
+  cases: Int!
+}
+
+"""
+One week or month of a trend.
+"""
+type EvaluationTrendPoint {
+  "Start of the bucket."
+  start: Time!
+  "Cases received."
+  received: Int!
+  "Cases responded."
+  responded: Int!
+  "Share of the responses given within the time limit; 0 when none."
+  withinLimitShare: Float!
+  "Share of the ratings that are 4 or 5; 0 when none."
+  satisfactionRate: Float!
+  "Median time to first response, in seconds."
+  medianResponseSeconds: Float! @goField(name: "MedianResponseSecs")
+}
+
+"""
+How a KPI stands against its target. AT_RISK and MISSED differ only by whether the period is over.
+"""
+enum KpiStatus {
+  "The target is met (for the yearly volume while the period runs: its pace meets it)."
+  MET
+  "The target is not met yet, but the period is still running."
+  AT_RISK
+  "The target was not met and the period is over."
+  MISSED
+  "There are no data behind this KPI (yet): no value is shown rather than an invented one."
+  NO_DATA
+}
+
+"""
+How to read a KPI's target and value.
+"""
+enum KpiUnit {
+  "A fraction from 0 to 1."
+  SHARE
+  "Hours."
+  HOURS
+  "A number of items."
+  COUNT
+}
+
+"""
+Whether a KPI's value must reach its target or stay under it.
+"""
+enum KpiComparison {
+  "The value must be at least the target."
+  AT_LEAST
+  "The value must be at most the target."
+  AT_MOST
+}
+
+"""
+The seed strategy's quantified targets for a period.
+"""
+type Scorecard {
+  "The period."
+  period: EvaluationPeriod!
+  "When the scorecard was computed; before the period's end shortfalls are AT_RISK, after it MISSED."
+  asOf: Time!
+  "Every quantified target of the seed strategy, in the strategy's order."
+  kpis: [Kpi!]! @goField(name: "KPIs")
+}
+
+"""
+One quantified target of the seed strategy and where the organisation stands.
+"""
+type Kpi {
+  "Stable key, e.g. SATISFACTION; improvement actions name the KPI they address with it."
+  key: String!
+  "Section (1 to 6) of the seed strategy's quantified targets."
+  area: Int!
+  "Name in Chinese."
+  title: String!
+  "Name in English."
+  titleEn: String!
+  "Unit of the target and the value."
+  unit: KpiUnit!
+  "Whether the value must reach the target or stay under it."
+  comparison: KpiComparison!
+  "The target, prorated to the period where the strategy gives a yearly figure."
+  target: Float!
+  "The period's value; null with NO_DATA."
+  current: Float
+  "How the value stands against the target."
+  status: KpiStatus!
+  "How the value is measured, or why there is none, in Chinese."
+  basis: String!
+  "How the value is measured, or why there is none, in English."
+  basisEn: String!
+  "The figures behind the value."
+  data: [KpiDatum!]!
+}
+
+"""
+One figure behind a KPI.
+"""
+type KpiDatum {
+  "Stable key of the figure."
+  key: String!
+  "Label in Chinese."
+  label: String!
+  "Label in English."
+  labelEn: String!
+  "The value."
+  value: Float!
+  "Unit of the value."
+  unit: KpiUnit!
+}
+
+"""
+File format of an evaluation report.
+"""
+enum ReportFormat {
+  "Markdown, linking the charts by file name."
+  MD
+  "One CSV table (UTF-8 with a byte order mark), one row per figure, KPI, trend value and action."
+  CSV
+  "An Excel workbook with the figures, the KPI table, the trend with its charts embedded, and the actions."
+  XLSX
+}
+
+"""
+A rendered evaluation report and its chart images.
+"""
+type EvaluationReport {
+  "The period reported on."
+  period: EvaluationPeriod!
+  "The document's format."
+  format: ReportFormat!
+  "The document."
+  document: ReportFile!
+  "The PNG charts: received and responded per bucket, and the share within the time limit."
+  charts: [ReportFile!]!
+}
+
+"""
+A file of a report.
+"""
+type ReportFile {
+  "Suggested file name; a Markdown document links to its charts by these names."
+  name: String!
+  "MIME type."
+  contentType: String!
+  "The file's bytes, base64-encoded (standard alphabet, padded)."
+  base64: String!
+}
+
+extend type Query {
+  "Anonymised figures of a period and of the previous period of the same length (evaluators, oversight committee, department heads, information officers)."
+  evaluation(
+    "2026H1, 2026H2, 2026Q3, 2026, or custom days 2026-01-01..2026-03-31 (last day included), in the organisation's time zone."
+    period: String!
+    "Narrows the cases; the whole organisation when omitted."
+    filter: EvaluationFilter
+  ): Evaluation!
+
+  "The seed strategy's scorecard for a period, for the whole organisation."
+  scorecard(
+    "2026H1, 2026H2, 2026Q3, 2026, or custom days 2026-01-01..2026-03-31."
+    period: String!
+  ): Scorecard!
+
+  "The evaluation report of a period: figures, comparison with the previous period, KPI table, trend charts and improvement actions."
+  evaluationReport(
+    "2026H1, 2026H2, 2026Q3, 2026, or custom days 2026-01-01..2026-03-31."
+    period: String!
+    "File format; Markdown by default."
+    format: ReportFormat = MD
+    "Narrows the figures to one department; the KPI table always covers the whole organisation."
+    departmentId: ID
+  ): EvaluationReport!
+}
+
+extend type Mutation {
+  "Record an improvement action decided in an evaluation (evaluators, administrators)."
+  createImprovementAction("The new action." input: CreateImprovementActionInput!): ImprovementAction!
+  "Change an improvement action: text, owner, due date, status or KPI (evaluators, administrators)."
+  updateImprovementAction("The action." id: ID!, "The changes." input: UpdateImprovementActionInput!): ImprovementAction!
 }
 `, BuiltIn: false},
 	{Name: "../schema/xinfang.graphql", Input: `# The hand-written part of the xinfang GraphQL API: the case workflow,
@@ -8251,6 +10257,16 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
 }
 
+func (ec *executionContext) childFields_ChannelCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channel":
+		return ec.fieldContext_ChannelCount_channel(ctx, field)
+	case "cases":
+		return ec.fieldContext_ChannelCount_cases(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChannelCount", field.Name)
+}
+
 func (ec *executionContext) childFields_Department(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8301,6 +10317,278 @@ func (ec *executionContext) childFields_DepartmentEdge(ctx context.Context, fiel
 		return ec.fieldContext_DepartmentEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DepartmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DurationStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_DurationStats_count(ctx, field)
+	case "medianSeconds":
+		return ec.fieldContext_DurationStats_medianSeconds(ctx, field)
+	case "p90Seconds":
+		return ec.fieldContext_DurationStats_p90Seconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DurationStats", field.Name)
+}
+
+func (ec *executionContext) childFields_Evaluation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_Evaluation_period(ctx, field)
+	case "previousPeriod":
+		return ec.fieldContext_Evaluation_previousPeriod(ctx, field)
+	case "department":
+		return ec.fieldContext_Evaluation_department(ctx, field)
+	case "current":
+		return ec.fieldContext_Evaluation_current(ctx, field)
+	case "previous":
+		return ec.fieldContext_Evaluation_previous(ctx, field)
+	case "efficiencyGain":
+		return ec.fieldContext_Evaluation_efficiencyGain(ctx, field)
+	case "handlingTimeChange":
+		return ec.fieldContext_Evaluation_handlingTimeChange(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Evaluation", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationFigures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_EvaluationFigures_from(ctx, field)
+	case "to":
+		return ec.fieldContext_EvaluationFigures_to(ctx, field)
+	case "received":
+		return ec.fieldContext_EvaluationFigures_received(ctx, field)
+	case "byChannel":
+		return ec.fieldContext_EvaluationFigures_byChannel(ctx, field)
+	case "byKind":
+		return ec.fieldContext_EvaluationFigures_byKind(ctx, field)
+	case "accepted":
+		return ec.fieldContext_EvaluationFigures_accepted(ctx, field)
+	case "declined":
+		return ec.fieldContext_EvaluationFigures_declined(ctx, field)
+	case "acceptanceRate":
+		return ec.fieldContext_EvaluationFigures_acceptanceRate(ctx, field)
+	case "timeToAcknowledge":
+		return ec.fieldContext_EvaluationFigures_timeToAcknowledge(ctx, field)
+	case "timeToFirstResponse":
+		return ec.fieldContext_EvaluationFigures_timeToFirstResponse(ctx, field)
+	case "timeToResolution":
+		return ec.fieldContext_EvaluationFigures_timeToResolution(ctx, field)
+	case "responded":
+		return ec.fieldContext_EvaluationFigures_responded(ctx, field)
+	case "withinLimit":
+		return ec.fieldContext_EvaluationFigures_withinLimit(ctx, field)
+	case "withinLimitShare":
+		return ec.fieldContext_EvaluationFigures_withinLimitShare(ctx, field)
+	case "breaches":
+		return ec.fieldContext_EvaluationFigures_breaches(ctx, field)
+	case "extensions":
+		return ec.fieldContext_EvaluationFigures_extensions(ctx, field)
+	case "closed":
+		return ec.fieldContext_EvaluationFigures_closed(ctx, field)
+	case "rated":
+		return ec.fieldContext_EvaluationFigures_rated(ctx, field)
+	case "satisfied":
+		return ec.fieldContext_EvaluationFigures_satisfied(ctx, field)
+	case "satisfactionRate":
+		return ec.fieldContext_EvaluationFigures_satisfactionRate(ctx, field)
+	case "surveyResponseRate":
+		return ec.fieldContext_EvaluationFigures_surveyResponseRate(ctx, field)
+	case "reviews":
+		return ec.fieldContext_EvaluationFigures_reviews(ctx, field)
+	case "reReviews":
+		return ec.fieldContext_EvaluationFigures_reReviews(ctx, field)
+	case "reviewRate":
+		return ec.fieldContext_EvaluationFigures_reviewRate(ctx, field)
+	case "reReviewRate":
+		return ec.fieldContext_EvaluationFigures_reReviewRate(ctx, field)
+	case "petitioners":
+		return ec.fieldContext_EvaluationFigures_petitioners(ctx, field)
+	case "repeatPetitioners":
+		return ec.fieldContext_EvaluationFigures_repeatPetitioners(ctx, field)
+	case "topCategories":
+		return ec.fieldContext_EvaluationFigures_topCategories(ctx, field)
+	case "topServiceProjects":
+		return ec.fieldContext_EvaluationFigures_topServiceProjects(ctx, field)
+	case "trend":
+		return ec.fieldContext_EvaluationFigures_trend(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationFigures", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationName(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EvaluationName_id(ctx, field)
+	case "code":
+		return ec.fieldContext_EvaluationName_code(ctx, field)
+	case "name":
+		return ec.fieldContext_EvaluationName_name(ctx, field)
+	case "nameEn":
+		return ec.fieldContext_EvaluationName_nameEn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationName", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "label":
+		return ec.fieldContext_EvaluationPeriod_label(ctx, field)
+	case "from":
+		return ec.fieldContext_EvaluationPeriod_from(ctx, field)
+	case "to":
+		return ec.fieldContext_EvaluationPeriod_to(ctx, field)
+	case "firstDay":
+		return ec.fieldContext_EvaluationPeriod_firstDay(ctx, field)
+	case "lastDay":
+		return ec.fieldContext_EvaluationPeriod_lastDay(ctx, field)
+	case "days":
+		return ec.fieldContext_EvaluationPeriod_days(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationPeriod", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_EvaluationReport_period(ctx, field)
+	case "format":
+		return ec.fieldContext_EvaluationReport_format(ctx, field)
+	case "document":
+		return ec.fieldContext_EvaluationReport_document(ctx, field)
+	case "charts":
+		return ec.fieldContext_EvaluationReport_charts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationReport", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationTrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_EvaluationTrendPoint_start(ctx, field)
+	case "received":
+		return ec.fieldContext_EvaluationTrendPoint_received(ctx, field)
+	case "responded":
+		return ec.fieldContext_EvaluationTrendPoint_responded(ctx, field)
+	case "withinLimitShare":
+		return ec.fieldContext_EvaluationTrendPoint_withinLimitShare(ctx, field)
+	case "satisfactionRate":
+		return ec.fieldContext_EvaluationTrendPoint_satisfactionRate(ctx, field)
+	case "medianResponseSeconds":
+		return ec.fieldContext_EvaluationTrendPoint_medianResponseSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationTrendPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_ImprovementAction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ImprovementAction_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ImprovementAction_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ImprovementAction_updatedAt(ctx, field)
+	case "title":
+		return ec.fieldContext_ImprovementAction_title(ctx, field)
+	case "description":
+		return ec.fieldContext_ImprovementAction_description(ctx, field)
+	case "departmentID":
+		return ec.fieldContext_ImprovementAction_departmentID(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_ImprovementAction_dueDate(ctx, field)
+	case "status":
+		return ec.fieldContext_ImprovementAction_status(ctx, field)
+	case "periodLabel":
+		return ec.fieldContext_ImprovementAction_periodLabel(ctx, field)
+	case "kpiKey":
+		return ec.fieldContext_ImprovementAction_kpiKey(ctx, field)
+	case "createdByID":
+		return ec.fieldContext_ImprovementAction_createdByID(ctx, field)
+	case "department":
+		return ec.fieldContext_ImprovementAction_department(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ImprovementAction_createdBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImprovementAction", field.Name)
+}
+
+func (ec *executionContext) childFields_ImprovementActionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImprovementActionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImprovementActionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ImprovementActionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImprovementActionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImprovementActionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ImprovementActionEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ImprovementActionEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImprovementActionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_KindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_KindCount_kind(ctx, field)
+	case "cases":
+		return ec.fieldContext_KindCount_cases(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KindCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Kpi(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_Kpi_key(ctx, field)
+	case "area":
+		return ec.fieldContext_Kpi_area(ctx, field)
+	case "title":
+		return ec.fieldContext_Kpi_title(ctx, field)
+	case "titleEn":
+		return ec.fieldContext_Kpi_titleEn(ctx, field)
+	case "unit":
+		return ec.fieldContext_Kpi_unit(ctx, field)
+	case "comparison":
+		return ec.fieldContext_Kpi_comparison(ctx, field)
+	case "target":
+		return ec.fieldContext_Kpi_target(ctx, field)
+	case "current":
+		return ec.fieldContext_Kpi_current(ctx, field)
+	case "status":
+		return ec.fieldContext_Kpi_status(ctx, field)
+	case "basis":
+		return ec.fieldContext_Kpi_basis(ctx, field)
+	case "basisEn":
+		return ec.fieldContext_Kpi_basisEn(ctx, field)
+	case "data":
+		return ec.fieldContext_Kpi_data(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Kpi", field.Name)
+}
+
+func (ec *executionContext) childFields_KpiDatum(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_KpiDatum_key(ctx, field)
+	case "label":
+		return ec.fieldContext_KpiDatum_label(ctx, field)
+	case "labelEn":
+		return ec.fieldContext_KpiDatum_labelEn(ctx, field)
+	case "value":
+		return ec.fieldContext_KpiDatum_value(ctx, field)
+	case "unit":
+		return ec.fieldContext_KpiDatum_unit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KpiDatum", field.Name)
 }
 
 func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8427,6 +10715,22 @@ func (ec *executionContext) childFields_PublicCaseEvent(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type PublicCaseEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_RankedEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RankedEntry_id(ctx, field)
+	case "code":
+		return ec.fieldContext_RankedEntry_code(ctx, field)
+	case "name":
+		return ec.fieldContext_RankedEntry_name(ctx, field)
+	case "nameEn":
+		return ec.fieldContext_RankedEntry_nameEn(ctx, field)
+	case "cases":
+		return ec.fieldContext_RankedEntry_cases(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankedEntry", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "trackingCode":
@@ -8437,6 +10741,30 @@ func (ec *executionContext) childFields_RecordCasePayload(ctx context.Context, f
 		return ec.fieldContext_RecordCasePayload_case(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordCasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportFile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ReportFile_name(ctx, field)
+	case "contentType":
+		return ec.fieldContext_ReportFile_contentType(ctx, field)
+	case "base64":
+		return ec.fieldContext_ReportFile_base64(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportFile", field.Name)
+}
+
+func (ec *executionContext) childFields_Scorecard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_Scorecard_period(ctx, field)
+	case "asOf":
+		return ec.fieldContext_Scorecard_asOf(ctx, field)
+	case "kpis":
+		return ec.fieldContext_Scorecard_kpis(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Scorecard", field.Name)
 }
 
 func (ec *executionContext) childFields_ServiceProject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8859,6 +11187,20 @@ func (ec *executionContext) field_Mutation_createDepartment_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createImprovementAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateImprovementActionInput, error) {
+			return ec.unmarshalNCreateImprovementActionInput2githubᚗcomᚋxinfangᚋxinfangᚋentᚐCreateImprovementActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createServiceProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9157,6 +11499,28 @@ func (ec *executionContext) field_Mutation_updateDepartment_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateImprovementAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.UpdateImprovementActionInput, error) {
+			return ec.unmarshalNUpdateImprovementActionInput2githubᚗcomᚋxinfangᚋxinfangᚋentᚐUpdateImprovementActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateServiceProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9339,6 +11703,112 @@ func (ec *executionContext) field_Query_departments_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_evaluationReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*evaluation.Format, error) {
+			return ec.unmarshalOReportFormat2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "departmentId",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["departmentId"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_evaluation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EvaluationFilter, error) {
+			return ec.unmarshalOEvaluationFilter2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐEvaluationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_improvementActions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ImprovementActionOrder, error) {
+			return ec.unmarshalOImprovementActionOrder2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ImprovementActionWhereInput, error) {
+			return ec.unmarshalOImprovementActionWhereInput2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9386,6 +11856,20 @@ func (ec *executionContext) field_Query_publicCase_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["pin"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scorecard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg0
 	return args, nil
 }
 
@@ -11756,6 +14240,52 @@ func (ec *executionContext) fieldContext_Category_defaultDepartment(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _ChannelCount_channel(ctx context.Context, field graphql.CollectedField, obj *evaluation.ChannelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelCount_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v casefile.Channel) graphql.Marshaler {
+			return ec.marshalNCaseChannel2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelCount_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelCount", field, false, false, "CaseChannel")
+}
+
+func (ec *executionContext) _ChannelCount_cases(ctx context.Context, field graphql.CollectedField, obj *evaluation.ChannelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelCount_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelCount_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Department_id(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12211,6 +14741,2435 @@ func (ec *executionContext) _DepartmentEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_DepartmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DepartmentEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _DurationStats_count(ctx context.Context, field graphql.CollectedField, obj *analytics.Durations) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DurationStats_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DurationStats_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DurationStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DurationStats_medianSeconds(ctx context.Context, field graphql.CollectedField, obj *analytics.Durations) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DurationStats_medianSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Median, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DurationStats_medianSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DurationStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DurationStats_p90Seconds(ctx context.Context, field graphql.CollectedField, obj *analytics.Durations) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DurationStats_p90Seconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P90, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DurationStats_p90Seconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DurationStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Evaluation_period(ctx context.Context, field graphql.CollectedField, obj *evaluation.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evaluation.Period) graphql.Marshaler {
+			return ec.marshalNEvaluationPeriod2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Evaluation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Evaluation_previousPeriod(ctx context.Context, field graphql.CollectedField, obj *evaluation.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_previousPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evaluation.Period) graphql.Marshaler {
+			return ec.marshalNEvaluationPeriod2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_previousPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Evaluation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Evaluation_department(ctx context.Context, field graphql.CollectedField, obj *evaluation.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *evaluation.Name) graphql.Marshaler {
+			return ec.marshalOEvaluationName2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐName(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Evaluation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationName(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Evaluation_current(ctx context.Context, field graphql.CollectedField, obj *evaluation.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evaluation.Figures) graphql.Marshaler {
+			return ec.marshalNEvaluationFigures2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFigures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Evaluation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationFigures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Evaluation_previous(ctx context.Context, field graphql.CollectedField, obj *evaluation.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_previous(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Previous, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evaluation.Figures) graphql.Marshaler {
+			return ec.marshalNEvaluationFigures2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFigures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_previous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Evaluation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationFigures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Evaluation_efficiencyGain(ctx context.Context, field graphql.CollectedField, obj *evaluation.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_efficiencyGain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EfficiencyGain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_efficiencyGain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Evaluation_handlingTimeChange(ctx context.Context, field graphql.CollectedField, obj *evaluation.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_handlingTimeChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HandlingTimeChange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_handlingTimeChange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvaluationFigures_from(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EvaluationFigures_to(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EvaluationFigures_received(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_byChannel(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_byChannel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []evaluation.ChannelCount) graphql.Marshaler {
+			return ec.marshalNChannelCount2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐChannelCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_byChannel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChannelCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationFigures_byKind(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_byKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kinds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []evaluation.KindCount) graphql.Marshaler {
+			return ec.marshalNKindCount2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐKindCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_byKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationFigures_accepted(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_declined(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_declined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Declined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_declined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_acceptanceRate(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_acceptanceRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptanceRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_acceptanceRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvaluationFigures_timeToAcknowledge(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_timeToAcknowledge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeToAcknowledge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analytics.Durations) graphql.Marshaler {
+			return ec.marshalNDurationStats2githubᚗcomᚋxinfangᚋxinfangᚋanalyticsᚐDurations(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_timeToAcknowledge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DurationStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationFigures_timeToFirstResponse(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_timeToFirstResponse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeToFirstResponse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analytics.Durations) graphql.Marshaler {
+			return ec.marshalNDurationStats2githubᚗcomᚋxinfangᚋxinfangᚋanalyticsᚐDurations(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_timeToFirstResponse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DurationStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationFigures_timeToResolution(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_timeToResolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeToResolution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analytics.Durations) graphql.Marshaler {
+			return ec.marshalNDurationStats2githubᚗcomᚋxinfangᚋxinfangᚋanalyticsᚐDurations(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_timeToResolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DurationStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationFigures_responded(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_responded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Responded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_responded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_withinLimit(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_withinLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithinLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_withinLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_withinLimitShare(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_withinLimitShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithinLimitShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_withinLimitShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvaluationFigures_breaches(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_breaches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breaches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_breaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_extensions(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_extensions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Extensions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_extensions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_closed(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_rated(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_rated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_rated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_satisfied(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_satisfied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Satisfied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_satisfied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_satisfactionRate(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_satisfactionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SatisfactionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_satisfactionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvaluationFigures_surveyResponseRate(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_surveyResponseRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SurveyResponseRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_surveyResponseRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvaluationFigures_reviews(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_reviews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reviews, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_reviews(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_reReviews(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_reReviews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReReviews, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_reReviews(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_reviewRate(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_reviewRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_reviewRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvaluationFigures_reReviewRate(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_reReviewRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReReviewRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_reReviewRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvaluationFigures_petitioners(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_petitioners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Petitioners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_petitioners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_repeatPetitioners(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_repeatPetitioners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepeatPetitioners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_repeatPetitioners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationFigures_topCategories(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_topCategories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RankedCategories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []evaluation.RankedEntry) graphql.Marshaler {
+			return ec.marshalNRankedEntry2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐRankedEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_topCategories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankedEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationFigures_topServiceProjects(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_topServiceProjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RankedServiceProjects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []evaluation.RankedEntry) graphql.Marshaler {
+			return ec.marshalNRankedEntry2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐRankedEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_topServiceProjects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankedEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationFigures_trend(ctx context.Context, field graphql.CollectedField, obj *evaluation.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationFigures_trend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trend, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analytics.TrendPoint) graphql.Marshaler {
+			return ec.marshalNEvaluationTrendPoint2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋanalyticsᚐTrendPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationFigures_trend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationTrendPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationName_id(ctx context.Context, field graphql.CollectedField, obj *evaluation.Name) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationName_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationName_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationName", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EvaluationName_code(ctx context.Context, field graphql.CollectedField, obj *evaluation.Name) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationName_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationName_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationName", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationName_name(ctx context.Context, field graphql.CollectedField, obj *evaluation.Name) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationName_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationName_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationName", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationName_nameEn(ctx context.Context, field graphql.CollectedField, obj *evaluation.Name) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationName_nameEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameEn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationName_nameEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationName", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationPeriod_label(ctx context.Context, field graphql.CollectedField, obj *evaluation.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationPeriod_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationPeriod_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationPeriod", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationPeriod_from(ctx context.Context, field graphql.CollectedField, obj *evaluation.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationPeriod_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationPeriod_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationPeriod", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EvaluationPeriod_to(ctx context.Context, field graphql.CollectedField, obj *evaluation.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationPeriod_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationPeriod_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationPeriod", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EvaluationPeriod_firstDay(ctx context.Context, field graphql.CollectedField, obj *evaluation.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationPeriod_firstDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstDay(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationPeriod_firstDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationPeriod", field, true, false, "String")
+}
+
+func (ec *executionContext) _EvaluationPeriod_lastDay(ctx context.Context, field graphql.CollectedField, obj *evaluation.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationPeriod_lastDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastDay(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationPeriod_lastDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationPeriod", field, true, false, "String")
+}
+
+func (ec *executionContext) _EvaluationPeriod_days(ctx context.Context, field graphql.CollectedField, obj *evaluation.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationPeriod_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationPeriod_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationPeriod", field, true, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationReport_period(ctx context.Context, field graphql.CollectedField, obj *evaluation.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evaluation.Period) graphql.Marshaler {
+			return ec.marshalNEvaluationPeriod2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationReport_format(ctx context.Context, field graphql.CollectedField, obj *evaluation.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Format, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evaluation.Format) graphql.Marshaler {
+			return ec.marshalNReportFormat2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFormat(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationReport", field, false, false, "ReportFormat")
+}
+
+func (ec *executionContext) _EvaluationReport_document(ctx context.Context, field graphql.CollectedField, obj *evaluation.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Document, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evaluation.File) graphql.Marshaler {
+			return ec.marshalNReportFile2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportFile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationReport_charts(ctx context.Context, field graphql.CollectedField, obj *evaluation.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_charts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Charts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []evaluation.File) graphql.Marshaler {
+			return ec.marshalNReportFile2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_charts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportFile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationTrendPoint_start(ctx context.Context, field graphql.CollectedField, obj *analytics.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationTrendPoint_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationTrendPoint_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationTrendPoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EvaluationTrendPoint_received(ctx context.Context, field graphql.CollectedField, obj *analytics.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationTrendPoint_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationTrendPoint_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationTrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationTrendPoint_responded(ctx context.Context, field graphql.CollectedField, obj *analytics.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationTrendPoint_responded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Responded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationTrendPoint_responded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationTrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationTrendPoint_withinLimitShare(ctx context.Context, field graphql.CollectedField, obj *analytics.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationTrendPoint_withinLimitShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithinLimitShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationTrendPoint_withinLimitShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationTrendPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvaluationTrendPoint_satisfactionRate(ctx context.Context, field graphql.CollectedField, obj *analytics.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationTrendPoint_satisfactionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SatisfactionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationTrendPoint_satisfactionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationTrendPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvaluationTrendPoint_medianResponseSeconds(ctx context.Context, field graphql.CollectedField, obj *analytics.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationTrendPoint_medianResponseSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianResponseSecs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationTrendPoint_medianResponseSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationTrendPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ImprovementAction_id(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementAction_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementAction_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImprovementAction", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ImprovementAction_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementAction_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementAction_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImprovementAction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImprovementAction_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementAction_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementAction_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImprovementAction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImprovementAction_title(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementAction_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementAction_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImprovementAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImprovementAction_description(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementAction_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementAction_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImprovementAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImprovementAction_departmentID(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementAction_departmentID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DepartmentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementAction_departmentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImprovementAction", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ImprovementAction_dueDate(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementAction_dueDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementAction_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImprovementAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImprovementAction_status(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementAction_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v improvementaction.Status) graphql.Marshaler {
+			return ec.marshalNImprovementActionStatus2githubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementAction_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImprovementAction", field, false, false, "ImprovementActionStatus")
+}
+
+func (ec *executionContext) _ImprovementAction_periodLabel(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementAction_periodLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodLabel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementAction_periodLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImprovementAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImprovementAction_kpiKey(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementAction_kpiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KpiKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementAction_kpiKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImprovementAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImprovementAction_createdByID(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementAction_createdByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementAction_createdByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImprovementAction", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ImprovementAction_department(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementAction_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementAction_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImprovementAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImprovementAction_createdBy(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementAction_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Staff) graphql.Marshaler {
+			return ec.marshalNStaff2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐStaff(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementAction_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImprovementAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Staff(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImprovementActionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementActionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementActionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ImprovementActionEdge) graphql.Marshaler {
+			return ec.marshalOImprovementActionEdge2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementActionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImprovementActionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImprovementActionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImprovementActionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementActionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementActionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementActionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImprovementActionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImprovementActionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementActionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementActionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementActionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImprovementActionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImprovementActionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementActionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementActionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImprovementAction) graphql.Marshaler {
+			return ec.marshalOImprovementAction2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementAction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementActionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImprovementActionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImprovementAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImprovementActionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ImprovementActionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImprovementActionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImprovementActionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImprovementActionEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _KindCount_kind(ctx context.Context, field graphql.CollectedField, obj *evaluation.KindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v casefile.Kind) graphql.Marshaler {
+			return ec.marshalNCaseKind2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCount", field, false, false, "CaseKind")
+}
+
+func (ec *executionContext) _KindCount_cases(ctx context.Context, field graphql.CollectedField, obj *evaluation.KindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCount_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCount_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Kpi_key(ctx context.Context, field graphql.CollectedField, obj *evaluation.KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kpi_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Kpi_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kpi", field, false, false, "String")
+}
+
+func (ec *executionContext) _Kpi_area(ctx context.Context, field graphql.CollectedField, obj *evaluation.KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kpi_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Kpi_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kpi", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Kpi_title(ctx context.Context, field graphql.CollectedField, obj *evaluation.KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kpi_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Kpi_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kpi", field, false, false, "String")
+}
+
+func (ec *executionContext) _Kpi_titleEn(ctx context.Context, field graphql.CollectedField, obj *evaluation.KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kpi_titleEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TitleEn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Kpi_titleEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kpi", field, false, false, "String")
+}
+
+func (ec *executionContext) _Kpi_unit(ctx context.Context, field graphql.CollectedField, obj *evaluation.KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kpi_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evaluation.Unit) graphql.Marshaler {
+			return ec.marshalNKpiUnit2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Kpi_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kpi", field, false, false, "KpiUnit")
+}
+
+func (ec *executionContext) _Kpi_comparison(ctx context.Context, field graphql.CollectedField, obj *evaluation.KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kpi_comparison(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comparison, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evaluation.Comparison) graphql.Marshaler {
+			return ec.marshalNKpiComparison2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐComparison(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Kpi_comparison(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kpi", field, false, false, "KpiComparison")
+}
+
+func (ec *executionContext) _Kpi_target(ctx context.Context, field graphql.CollectedField, obj *evaluation.KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kpi_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Kpi_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kpi", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Kpi_current(ctx context.Context, field graphql.CollectedField, obj *evaluation.KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kpi_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Kpi_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kpi", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Kpi_status(ctx context.Context, field graphql.CollectedField, obj *evaluation.KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kpi_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evaluation.Status) graphql.Marshaler {
+			return ec.marshalNKpiStatus2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Kpi_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kpi", field, false, false, "KpiStatus")
+}
+
+func (ec *executionContext) _Kpi_basis(ctx context.Context, field graphql.CollectedField, obj *evaluation.KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kpi_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Kpi_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kpi", field, false, false, "String")
+}
+
+func (ec *executionContext) _Kpi_basisEn(ctx context.Context, field graphql.CollectedField, obj *evaluation.KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kpi_basisEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BasisEn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Kpi_basisEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Kpi", field, false, false, "String")
+}
+
+func (ec *executionContext) _Kpi_data(ctx context.Context, field graphql.CollectedField, obj *evaluation.KPI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Kpi_data(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Data, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []evaluation.Datum) graphql.Marshaler {
+			return ec.marshalNKpiDatum2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐDatumᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Kpi_data(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Kpi",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiDatum(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KpiDatum_key(ctx context.Context, field graphql.CollectedField, obj *evaluation.Datum) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiDatum_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiDatum_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiDatum", field, false, false, "String")
+}
+
+func (ec *executionContext) _KpiDatum_label(ctx context.Context, field graphql.CollectedField, obj *evaluation.Datum) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiDatum_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiDatum_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiDatum", field, false, false, "String")
+}
+
+func (ec *executionContext) _KpiDatum_labelEn(ctx context.Context, field graphql.CollectedField, obj *evaluation.Datum) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiDatum_labelEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LabelEn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiDatum_labelEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiDatum", field, false, false, "String")
+}
+
+func (ec *executionContext) _KpiDatum_value(ctx context.Context, field graphql.CollectedField, obj *evaluation.Datum) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiDatum_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiDatum_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiDatum", field, false, false, "Float")
+}
+
+func (ec *executionContext) _KpiDatum_unit(ctx context.Context, field graphql.CollectedField, obj *evaluation.Datum) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiDatum_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evaluation.Unit) graphql.Marshaler {
+			return ec.marshalNKpiUnit2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiDatum_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiDatum", field, false, false, "KpiUnit")
 }
 
 func (ec *executionContext) _LoginPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
@@ -13077,6 +18036,94 @@ func (ec *executionContext) fieldContext_Mutation_login(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_login_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createImprovementAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createImprovementAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateImprovementAction(ctx, fc.Args["input"].(ent.CreateImprovementActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImprovementAction) graphql.Marshaler {
+			return ec.marshalNImprovementAction2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createImprovementAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImprovementAction(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createImprovementAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateImprovementAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateImprovementAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateImprovementAction(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateImprovementActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImprovementAction) graphql.Marshaler {
+			return ec.marshalNImprovementAction2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateImprovementAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImprovementAction(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateImprovementAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14744,6 +19791,50 @@ func (ec *executionContext) fieldContext_Query_departments(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_improvementActions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_improvementActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ImprovementActions(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ImprovementActionOrder), fc.Args["where"].(*ent.ImprovementActionWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImprovementActionConnection) graphql.Marshaler {
+			return ec.marshalNImprovementActionConnection2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_improvementActions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImprovementActionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_improvementActions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_serviceProjects(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14814,6 +19905,138 @@ func (ec *executionContext) fieldContext_Query_staff(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_staff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_evaluation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_evaluation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Evaluation(ctx, fc.Args["period"].(string), fc.Args["filter"].(*model.EvaluationFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *evaluation.Evaluation) graphql.Marshaler {
+			return ec.marshalNEvaluation2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐEvaluation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_evaluation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evaluation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_evaluation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scorecard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_scorecard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Scorecard(ctx, fc.Args["period"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *evaluation.Scorecard) graphql.Marshaler {
+			return ec.marshalNScorecard2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐScorecard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_scorecard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Scorecard(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scorecard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_evaluationReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_evaluationReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EvaluationReport(ctx, fc.Args["period"].(string), fc.Args["format"].(*evaluation.Format), fc.Args["departmentId"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *evaluation.Report) graphql.Marshaler {
+			return ec.marshalNEvaluationReport2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_evaluationReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_evaluationReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15080,6 +20303,121 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RankedEntry_id(ctx context.Context, field graphql.CollectedField, obj *evaluation.RankedEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RankedEntry_code(ctx context.Context, field graphql.CollectedField, obj *evaluation.RankedEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedEntry_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedEntry_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _RankedEntry_name(ctx context.Context, field graphql.CollectedField, obj *evaluation.RankedEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedEntry_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedEntry_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _RankedEntry_nameEn(ctx context.Context, field graphql.CollectedField, obj *evaluation.RankedEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedEntry_nameEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameEn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedEntry_nameEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _RankedEntry_cases(ctx context.Context, field graphql.CollectedField, obj *evaluation.RankedEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedEntry_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedEntry_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedEntry", field, false, false, "Int")
+}
+
 func (ec *executionContext) _RecordCasePayload_trackingCode(ctx context.Context, field graphql.CollectedField, obj *model.RecordCasePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15153,6 +20491,162 @@ func (ec *executionContext) fieldContext_RecordCasePayload_case(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportFile_name(ctx context.Context, field graphql.CollectedField, obj *evaluation.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportFile_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportFile_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportFile_contentType(ctx context.Context, field graphql.CollectedField, obj *evaluation.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportFile_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportFile_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportFile_base64(ctx context.Context, field graphql.CollectedField, obj *evaluation.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportFile_base64(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Base64(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportFile_base64(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportFile", field, true, false, "String")
+}
+
+func (ec *executionContext) _Scorecard_period(ctx context.Context, field graphql.CollectedField, obj *evaluation.Scorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scorecard_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evaluation.Period) graphql.Marshaler {
+			return ec.marshalNEvaluationPeriod2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scorecard_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scorecard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Scorecard_asOf(ctx context.Context, field graphql.CollectedField, obj *evaluation.Scorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scorecard_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scorecard_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scorecard", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Scorecard_kpis(ctx context.Context, field graphql.CollectedField, obj *evaluation.Scorecard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scorecard_kpis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KPIs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []evaluation.KPI) graphql.Marshaler {
+			return ec.marshalNKpi2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐKPIᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scorecard_kpis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Scorecard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Kpi(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21467,6 +26961,83 @@ func UnmarshalCreateDepartmentInput(ctx context.Context, raw any) (ent.CreateDep
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateImprovementActionInput(ctx context.Context, obj any) (ent.CreateImprovementActionInput, error) {
+	var it ent.CreateImprovementActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "dueDate", "periodLabel", "kpiKey", "departmentID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "dueDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDate"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDate = data
+		case "periodLabel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabel"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabel = data
+		case "kpiKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKey = data
+		case "departmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departmentID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepartmentID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateImprovementActionInput unmarshals raw into the CreateImprovementActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateImprovementActionInput(ctx context.Context, raw any) (ent.CreateImprovementActionInput, error) {
+	var out ent.CreateImprovementActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateImprovementActionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateServiceProjectInput(ctx context.Context, obj any) (ent.CreateServiceProjectInput, error) {
 	var it ent.CreateServiceProjectInput
 	if obj == nil {
@@ -22455,6 +28026,941 @@ func (ec *executionContext) unmarshalInputDepartmentWhereInput(ctx context.Conte
 func UnmarshalDepartmentWhereInput(ctx context.Context, raw any) (ent.DepartmentWhereInput, error) {
 	var out ent.DepartmentWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DepartmentWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEvaluationFilter(ctx context.Context, obj any) (model.EvaluationFilter, error) {
+	var it model.EvaluationFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"departmentId", "channel", "kind", "categoryId", "trend", "top"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "departmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departmentId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepartmentID = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOCaseChannel2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOCaseKind2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "trend":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trend"))
+			data, err := ec.unmarshalOTrendGranularity2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐTrendGranularity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Trend = data
+		case "top":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("top"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Top = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEvaluationFilter unmarshals raw into the EvaluationFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEvaluationFilter(ctx context.Context, raw any) (model.EvaluationFilter, error) {
+	var out model.EvaluationFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EvaluationFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImprovementActionOrder(ctx context.Context, obj any) (ent.ImprovementActionOrder, error) {
+	var it ent.ImprovementActionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNImprovementActionOrderField2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImprovementActionOrder unmarshals raw into the ImprovementActionOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImprovementActionOrder(ctx context.Context, raw any) (ent.ImprovementActionOrder, error) {
+	var out ent.ImprovementActionOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImprovementActionOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImprovementActionWhereInput(ctx context.Context, obj any) (ent.ImprovementActionWhereInput, error) {
+	var it ent.ImprovementActionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "departmentID", "departmentIDNEQ", "departmentIDIn", "departmentIDNotIn", "dueDate", "dueDateNEQ", "dueDateIn", "dueDateNotIn", "dueDateGT", "dueDateGTE", "dueDateLT", "dueDateLTE", "dueDateContains", "dueDateHasPrefix", "dueDateHasSuffix", "dueDateEqualFold", "dueDateContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "periodLabel", "periodLabelNEQ", "periodLabelIn", "periodLabelNotIn", "periodLabelGT", "periodLabelGTE", "periodLabelLT", "periodLabelLTE", "periodLabelContains", "periodLabelHasPrefix", "periodLabelHasSuffix", "periodLabelEqualFold", "periodLabelContainsFold", "kpiKey", "kpiKeyNEQ", "kpiKeyIn", "kpiKeyNotIn", "kpiKeyGT", "kpiKeyGTE", "kpiKeyLT", "kpiKeyLTE", "kpiKeyContains", "kpiKeyHasPrefix", "kpiKeyHasSuffix", "kpiKeyIsNil", "kpiKeyNotNil", "kpiKeyEqualFold", "kpiKeyContainsFold", "createdByID", "createdByIDNEQ", "createdByIDIn", "createdByIDNotIn", "hasDepartment", "hasDepartmentWith", "hasCreatedBy", "hasCreatedByWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOImprovementActionWhereInput2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOImprovementActionWhereInput2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOImprovementActionWhereInput2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		case "departmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departmentID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepartmentID = data
+		case "departmentIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departmentIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepartmentIDNEQ = data
+		case "departmentIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departmentIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepartmentIDIn = data
+		case "departmentIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departmentIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepartmentIDNotIn = data
+		case "dueDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDate"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDate = data
+		case "dueDateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateNEQ = data
+		case "dueDateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateIn = data
+		case "dueDateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateNotIn = data
+		case "dueDateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateGT = data
+		case "dueDateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateGTE = data
+		case "dueDateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateLT = data
+		case "dueDateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateLTE = data
+		case "dueDateContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateContains = data
+		case "dueDateHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateHasPrefix = data
+		case "dueDateHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateHasSuffix = data
+		case "dueDateEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateEqualFold = data
+		case "dueDateContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateContainsFold = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOImprovementActionStatus2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOImprovementActionStatus2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOImprovementActionStatus2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOImprovementActionStatus2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "periodLabel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabel = data
+		case "periodLabelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabelNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabelNEQ = data
+		case "periodLabelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabelIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabelIn = data
+		case "periodLabelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabelNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabelNotIn = data
+		case "periodLabelGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabelGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabelGT = data
+		case "periodLabelGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabelGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabelGTE = data
+		case "periodLabelLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabelLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabelLT = data
+		case "periodLabelLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabelLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabelLTE = data
+		case "periodLabelContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabelContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabelContains = data
+		case "periodLabelHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabelHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabelHasPrefix = data
+		case "periodLabelHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabelHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabelHasSuffix = data
+		case "periodLabelEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabelEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabelEqualFold = data
+		case "periodLabelContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLabelContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLabelContainsFold = data
+		case "kpiKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKey = data
+		case "kpiKeyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyNEQ = data
+		case "kpiKeyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyIn = data
+		case "kpiKeyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyNotIn = data
+		case "kpiKeyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyGT = data
+		case "kpiKeyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyGTE = data
+		case "kpiKeyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyLT = data
+		case "kpiKeyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyLTE = data
+		case "kpiKeyContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyContains = data
+		case "kpiKeyHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyHasPrefix = data
+		case "kpiKeyHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyHasSuffix = data
+		case "kpiKeyIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyIsNil = data
+		case "kpiKeyNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyNotNil = data
+		case "kpiKeyEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyEqualFold = data
+		case "kpiKeyContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKeyContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKeyContainsFold = data
+		case "createdByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByID = data
+		case "createdByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDNEQ = data
+		case "createdByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDIn = data
+		case "createdByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIDNotIn = data
+		case "hasDepartment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDepartment"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDepartment = data
+		case "hasDepartmentWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDepartmentWith"))
+			data, err := ec.unmarshalODepartmentWhereInput2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐDepartmentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDepartmentWith = data
+		case "hasCreatedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCreatedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCreatedBy = data
+		case "hasCreatedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCreatedByWith"))
+			data, err := ec.unmarshalOStaffWhereInput2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐStaffWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCreatedByWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImprovementActionWhereInput unmarshals raw into the ImprovementActionWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImprovementActionWhereInput(ctx context.Context, raw any) (ent.ImprovementActionWhereInput, error) {
+	var out ent.ImprovementActionWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImprovementActionWhereInput", raw, &out)
 	return out, err
 }
 
@@ -25676,6 +32182,90 @@ func UnmarshalUpdateDepartmentInput(ctx context.Context, raw any) (ent.UpdateDep
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateImprovementActionInput(ctx context.Context, obj any) (ent.UpdateImprovementActionInput, error) {
+	var it ent.UpdateImprovementActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "dueDate", "status", "kpiKey", "clearKpiKey", "departmentID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "dueDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDate"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDate = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOImprovementActionStatus2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "kpiKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kpiKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KpiKey = data
+		case "clearKpiKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearKpiKey"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearKpiKey = data
+		case "departmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("departmentID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepartmentID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateImprovementActionInput unmarshals raw into the UpdateImprovementActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateImprovementActionInput(ctx context.Context, raw any) (ent.UpdateImprovementActionInput, error) {
+	var out ent.UpdateImprovementActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateImprovementActionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateServiceProjectInput(ctx context.Context, obj any) (ent.UpdateServiceProjectInput, error) {
 	var it ent.UpdateServiceProjectInput
 	if obj == nil {
@@ -25867,6 +32457,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Petitioner(ctx, sel, obj)
+	case *ent.ImprovementAction:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ImprovementAction(ctx, sel, obj)
 	case *ent.Department:
 		if obj == nil {
 			return graphql.Null
@@ -26569,6 +33164,44 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var channelCountImplementors = []string{"ChannelCount"}
+
+func (ec *executionContext) _ChannelCount(ctx context.Context, sel ast.SelectionSet, obj *evaluation.ChannelCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, channelCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChannelCount")
+		case "channel":
+			out.Values[i] = ec._ChannelCount_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cases":
+			out.Values[i] = ec._ChannelCount_cases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var departmentImplementors = []string{"Department", "Node"}
 
 func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSet, obj *ent.Department) graphql.Marshaler {
@@ -26721,6 +33354,857 @@ func (ec *executionContext) _DepartmentEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "cursor":
 			out.Values[i] = ec._DepartmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var durationStatsImplementors = []string{"DurationStats"}
+
+func (ec *executionContext) _DurationStats(ctx context.Context, sel ast.SelectionSet, obj *analytics.Durations) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, durationStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DurationStats")
+		case "count":
+			out.Values[i] = ec._DurationStats_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianSeconds":
+			out.Values[i] = ec._DurationStats_medianSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "p90Seconds":
+			out.Values[i] = ec._DurationStats_p90Seconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationImplementors = []string{"Evaluation"}
+
+func (ec *executionContext) _Evaluation(ctx context.Context, sel ast.SelectionSet, obj *evaluation.Evaluation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Evaluation")
+		case "period":
+			out.Values[i] = ec._Evaluation_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previousPeriod":
+			out.Values[i] = ec._Evaluation_previousPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._Evaluation_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "current":
+			out.Values[i] = ec._Evaluation_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previous":
+			out.Values[i] = ec._Evaluation_previous(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "efficiencyGain":
+			out.Values[i] = ec._Evaluation_efficiencyGain(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "handlingTimeChange":
+			out.Values[i] = ec._Evaluation_handlingTimeChange(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationFiguresImplementors = []string{"EvaluationFigures"}
+
+func (ec *executionContext) _EvaluationFigures(ctx context.Context, sel ast.SelectionSet, obj *evaluation.Figures) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationFiguresImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationFigures")
+		case "from":
+			out.Values[i] = ec._EvaluationFigures_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._EvaluationFigures_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "received":
+			out.Values[i] = ec._EvaluationFigures_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byChannel":
+			out.Values[i] = ec._EvaluationFigures_byChannel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byKind":
+			out.Values[i] = ec._EvaluationFigures_byKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accepted":
+			out.Values[i] = ec._EvaluationFigures_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declined":
+			out.Values[i] = ec._EvaluationFigures_declined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptanceRate":
+			out.Values[i] = ec._EvaluationFigures_acceptanceRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeToAcknowledge":
+			out.Values[i] = ec._EvaluationFigures_timeToAcknowledge(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeToFirstResponse":
+			out.Values[i] = ec._EvaluationFigures_timeToFirstResponse(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeToResolution":
+			out.Values[i] = ec._EvaluationFigures_timeToResolution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responded":
+			out.Values[i] = ec._EvaluationFigures_responded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withinLimit":
+			out.Values[i] = ec._EvaluationFigures_withinLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withinLimitShare":
+			out.Values[i] = ec._EvaluationFigures_withinLimitShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breaches":
+			out.Values[i] = ec._EvaluationFigures_breaches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "extensions":
+			out.Values[i] = ec._EvaluationFigures_extensions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._EvaluationFigures_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rated":
+			out.Values[i] = ec._EvaluationFigures_rated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "satisfied":
+			out.Values[i] = ec._EvaluationFigures_satisfied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "satisfactionRate":
+			out.Values[i] = ec._EvaluationFigures_satisfactionRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "surveyResponseRate":
+			out.Values[i] = ec._EvaluationFigures_surveyResponseRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviews":
+			out.Values[i] = ec._EvaluationFigures_reviews(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reReviews":
+			out.Values[i] = ec._EvaluationFigures_reReviews(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewRate":
+			out.Values[i] = ec._EvaluationFigures_reviewRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reReviewRate":
+			out.Values[i] = ec._EvaluationFigures_reReviewRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "petitioners":
+			out.Values[i] = ec._EvaluationFigures_petitioners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "repeatPetitioners":
+			out.Values[i] = ec._EvaluationFigures_repeatPetitioners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topCategories":
+			out.Values[i] = ec._EvaluationFigures_topCategories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topServiceProjects":
+			out.Values[i] = ec._EvaluationFigures_topServiceProjects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trend":
+			out.Values[i] = ec._EvaluationFigures_trend(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationNameImplementors = []string{"EvaluationName"}
+
+func (ec *executionContext) _EvaluationName(ctx context.Context, sel ast.SelectionSet, obj *evaluation.Name) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationNameImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationName")
+		case "id":
+			out.Values[i] = ec._EvaluationName_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._EvaluationName_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._EvaluationName_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nameEn":
+			out.Values[i] = ec._EvaluationName_nameEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationPeriodImplementors = []string{"EvaluationPeriod"}
+
+func (ec *executionContext) _EvaluationPeriod(ctx context.Context, sel ast.SelectionSet, obj *evaluation.Period) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationPeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationPeriod")
+		case "label":
+			out.Values[i] = ec._EvaluationPeriod_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._EvaluationPeriod_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._EvaluationPeriod_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstDay":
+			out.Values[i] = ec._EvaluationPeriod_firstDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastDay":
+			out.Values[i] = ec._EvaluationPeriod_lastDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "days":
+			out.Values[i] = ec._EvaluationPeriod_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationReportImplementors = []string{"EvaluationReport"}
+
+func (ec *executionContext) _EvaluationReport(ctx context.Context, sel ast.SelectionSet, obj *evaluation.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationReport")
+		case "period":
+			out.Values[i] = ec._EvaluationReport_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "format":
+			out.Values[i] = ec._EvaluationReport_format(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "document":
+			out.Values[i] = ec._EvaluationReport_document(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "charts":
+			out.Values[i] = ec._EvaluationReport_charts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationTrendPointImplementors = []string{"EvaluationTrendPoint"}
+
+func (ec *executionContext) _EvaluationTrendPoint(ctx context.Context, sel ast.SelectionSet, obj *analytics.TrendPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationTrendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationTrendPoint")
+		case "start":
+			out.Values[i] = ec._EvaluationTrendPoint_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "received":
+			out.Values[i] = ec._EvaluationTrendPoint_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responded":
+			out.Values[i] = ec._EvaluationTrendPoint_responded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withinLimitShare":
+			out.Values[i] = ec._EvaluationTrendPoint_withinLimitShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "satisfactionRate":
+			out.Values[i] = ec._EvaluationTrendPoint_satisfactionRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianResponseSeconds":
+			out.Values[i] = ec._EvaluationTrendPoint_medianResponseSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var improvementActionImplementors = []string{"ImprovementAction", "Node"}
+
+func (ec *executionContext) _ImprovementAction(ctx context.Context, sel ast.SelectionSet, obj *ent.ImprovementAction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, improvementActionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImprovementAction")
+		case "id":
+			out.Values[i] = ec._ImprovementAction_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ImprovementAction_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ImprovementAction_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._ImprovementAction_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._ImprovementAction_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "departmentID":
+			out.Values[i] = ec._ImprovementAction_departmentID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueDate":
+			out.Values[i] = ec._ImprovementAction_dueDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ImprovementAction_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodLabel":
+			out.Values[i] = ec._ImprovementAction_periodLabel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kpiKey":
+			out.Values[i] = ec._ImprovementAction_kpiKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdByID":
+			out.Values[i] = ec._ImprovementAction_createdByID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImprovementAction_department(ctx, field, obj)
+				})
+		case "createdBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImprovementAction_createdBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var improvementActionConnectionImplementors = []string{"ImprovementActionConnection"}
+
+func (ec *executionContext) _ImprovementActionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ImprovementActionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, improvementActionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImprovementActionConnection")
+		case "edges":
+			out.Values[i] = ec._ImprovementActionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ImprovementActionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ImprovementActionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var improvementActionEdgeImplementors = []string{"ImprovementActionEdge"}
+
+func (ec *executionContext) _ImprovementActionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ImprovementActionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, improvementActionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImprovementActionEdge")
+		case "node":
+			out.Values[i] = ec._ImprovementActionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ImprovementActionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var kindCountImplementors = []string{"KindCount"}
+
+func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet, obj *evaluation.KindCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KindCount")
+		case "kind":
+			out.Values[i] = ec._KindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cases":
+			out.Values[i] = ec._KindCount_cases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var kpiImplementors = []string{"Kpi"}
+
+func (ec *executionContext) _Kpi(ctx context.Context, sel ast.SelectionSet, obj *evaluation.KPI) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kpiImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Kpi")
+		case "key":
+			out.Values[i] = ec._Kpi_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "area":
+			out.Values[i] = ec._Kpi_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._Kpi_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "titleEn":
+			out.Values[i] = ec._Kpi_titleEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._Kpi_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comparison":
+			out.Values[i] = ec._Kpi_comparison(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._Kpi_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "current":
+			out.Values[i] = ec._Kpi_current(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Kpi_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "basis":
+			out.Values[i] = ec._Kpi_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "basisEn":
+			out.Values[i] = ec._Kpi_basisEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "data":
+			out.Values[i] = ec._Kpi_data(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var kpiDatumImplementors = []string{"KpiDatum"}
+
+func (ec *executionContext) _KpiDatum(ctx context.Context, sel ast.SelectionSet, obj *evaluation.Datum) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kpiDatumImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KpiDatum")
+		case "key":
+			out.Values[i] = ec._KpiDatum_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._KpiDatum_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "labelEn":
+			out.Values[i] = ec._KpiDatum_labelEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._KpiDatum_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._KpiDatum_unit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -26925,6 +34409,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "login":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_login(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createImprovementAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createImprovementAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateImprovementAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateImprovementAction(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -27448,6 +34946,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_departments(ctx, field)
 				})
+		case "improvementActions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_improvementActions(ctx, field)
+				})
 		case "serviceProjects":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -27459,6 +34963,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_staff(ctx, field)
+				})
+		case "evaluation":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_evaluation(ctx, field)
+				})
+		case "scorecard":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_scorecard(ctx, field)
+				})
+		case "evaluationReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_evaluationReport(ctx, field)
 				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -27521,6 +35043,59 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var rankedEntryImplementors = []string{"RankedEntry"}
+
+func (ec *executionContext) _RankedEntry(ctx context.Context, sel ast.SelectionSet, obj *evaluation.RankedEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankedEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankedEntry")
+		case "id":
+			out.Values[i] = ec._RankedEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._RankedEntry_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._RankedEntry_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nameEn":
+			out.Values[i] = ec._RankedEntry_nameEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cases":
+			out.Values[i] = ec._RankedEntry_cases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var recordCasePayloadImplementors = []string{"RecordCasePayload"}
 
 func (ec *executionContext) _RecordCasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordCasePayload) graphql.Marshaler {
@@ -27544,6 +35119,92 @@ func (ec *executionContext) _RecordCasePayload(ctx context.Context, sel ast.Sele
 			}
 		case "case":
 			out.Values[i] = ec._RecordCasePayload_case(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportFileImplementors = []string{"ReportFile"}
+
+func (ec *executionContext) _ReportFile(ctx context.Context, sel ast.SelectionSet, obj *evaluation.File) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportFileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportFile")
+		case "name":
+			out.Values[i] = ec._ReportFile_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contentType":
+			out.Values[i] = ec._ReportFile_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "base64":
+			out.Values[i] = ec._ReportFile_base64(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scorecardImplementors = []string{"Scorecard"}
+
+func (ec *executionContext) _Scorecard(ctx context.Context, sel ast.SelectionSet, obj *evaluation.Scorecard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scorecardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Scorecard")
+		case "period":
+			out.Values[i] = ec._Scorecard_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._Scorecard_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kpis":
+			out.Values[i] = ec._Scorecard_kpis(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28468,6 +36129,26 @@ func (ec *executionContext) unmarshalNCategoryWhereInput2ᚖgithubᚗcomᚋxinfa
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNChannelCount2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐChannelCount(ctx context.Context, sel ast.SelectionSet, v evaluation.ChannelCount) graphql.Marshaler {
+	return ec._ChannelCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChannelCount2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐChannelCountᚄ(ctx context.Context, sel ast.SelectionSet, v []evaluation.ChannelCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChannelCount2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐChannelCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNCloseCaseInput2githubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐCloseCaseInput(ctx context.Context, v any) (model.CloseCaseInput, error) {
 	res, err := ec.unmarshalInputCloseCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28480,6 +36161,11 @@ func (ec *executionContext) unmarshalNCreateCategoryInput2githubᚗcomᚋxinfang
 
 func (ec *executionContext) unmarshalNCreateDepartmentInput2githubᚗcomᚋxinfangᚋxinfangᚋentᚐCreateDepartmentInput(ctx context.Context, v any) (ent.CreateDepartmentInput, error) {
 	res, err := ec.unmarshalInputCreateDepartmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateImprovementActionInput2githubᚗcomᚋxinfangᚋxinfangᚋentᚐCreateImprovementActionInput(ctx context.Context, v any) (ent.CreateImprovementActionInput, error) {
+	res, err := ec.unmarshalInputCreateImprovementActionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -28548,6 +36234,68 @@ func (ec *executionContext) unmarshalNDepartmentWhereInput2ᚖgithubᚗcomᚋxin
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNDurationStats2githubᚗcomᚋxinfangᚋxinfangᚋanalyticsᚐDurations(ctx context.Context, sel ast.SelectionSet, v analytics.Durations) graphql.Marshaler {
+	return ec._DurationStats(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEvaluation2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐEvaluation(ctx context.Context, sel ast.SelectionSet, v *evaluation.Evaluation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Evaluation!")
+		return graphql.Null
+	}
+	return ec._Evaluation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEvaluationFigures2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFigures(ctx context.Context, sel ast.SelectionSet, v evaluation.Figures) graphql.Marshaler {
+	return ec._EvaluationFigures(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEvaluationPeriod2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐPeriod(ctx context.Context, sel ast.SelectionSet, v evaluation.Period) graphql.Marshaler {
+	return ec._EvaluationPeriod(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEvaluationReport2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐReport(ctx context.Context, sel ast.SelectionSet, v *evaluation.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationReport!")
+		return graphql.Null
+	}
+	return ec._EvaluationReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEvaluationTrendPoint2githubᚗcomᚋxinfangᚋxinfangᚋanalyticsᚐTrendPoint(ctx context.Context, sel ast.SelectionSet, v analytics.TrendPoint) graphql.Marshaler {
+	return ec._EvaluationTrendPoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEvaluationTrendPoint2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋanalyticsᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.TrendPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvaluationTrendPoint2githubᚗcomᚋxinfangᚋxinfangᚋanalyticsᚐTrendPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
 	res, err := scalar.UnmarshalIntID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28591,6 +36339,51 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 	return ret
 }
 
+func (ec *executionContext) marshalNImprovementAction2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementAction(ctx context.Context, sel ast.SelectionSet, v *ent.ImprovementAction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImprovementAction!")
+		return graphql.Null
+	}
+	return ec._ImprovementAction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImprovementActionConnection2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ImprovementActionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImprovementActionConnection!")
+		return graphql.Null
+	}
+	return ec._ImprovementActionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImprovementActionOrderField2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionOrderField(ctx context.Context, v any) (*ent.ImprovementActionOrderField, error) {
+	var res = new(ent.ImprovementActionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImprovementActionOrderField2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ImprovementActionOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImprovementActionOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNImprovementActionStatus2githubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatus(ctx context.Context, v any) (improvementaction.Status, error) {
+	var res improvementaction.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImprovementActionStatus2githubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatus(ctx context.Context, sel ast.SelectionSet, v improvementaction.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNImprovementActionWhereInput2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionWhereInput(ctx context.Context, v any) (*ent.ImprovementActionWhereInput, error) {
+	res, err := ec.unmarshalInputImprovementActionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28617,6 +36410,96 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNKindCount2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐKindCount(ctx context.Context, sel ast.SelectionSet, v evaluation.KindCount) graphql.Marshaler {
+	return ec._KindCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNKindCount2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []evaluation.KindCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKindCount2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐKindCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKpi2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐKPI(ctx context.Context, sel ast.SelectionSet, v evaluation.KPI) graphql.Marshaler {
+	return ec._Kpi(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNKpi2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐKPIᚄ(ctx context.Context, sel ast.SelectionSet, v []evaluation.KPI) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKpi2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐKPI(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNKpiComparison2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐComparison(ctx context.Context, v any) (evaluation.Comparison, error) {
+	var res evaluation.Comparison
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNKpiComparison2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐComparison(ctx context.Context, sel ast.SelectionSet, v evaluation.Comparison) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNKpiDatum2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐDatum(ctx context.Context, sel ast.SelectionSet, v evaluation.Datum) graphql.Marshaler {
+	return ec._KpiDatum(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNKpiDatum2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐDatumᚄ(ctx context.Context, sel ast.SelectionSet, v []evaluation.Datum) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKpiDatum2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐDatum(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNKpiStatus2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐStatus(ctx context.Context, v any) (evaluation.Status, error) {
+	var res evaluation.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNKpiStatus2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐStatus(ctx context.Context, sel ast.SelectionSet, v evaluation.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNKpiUnit2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐUnit(ctx context.Context, v any) (evaluation.Unit, error) {
+	var res evaluation.Unit
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNKpiUnit2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐUnit(ctx context.Context, sel ast.SelectionSet, v evaluation.Unit) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNLoginInput2githubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐLoginInput(ctx context.Context, v any) (model.LoginInput, error) {
@@ -28713,6 +36596,26 @@ func (ec *executionContext) marshalNPublicCaseEvent2ᚕgithubᚗcomᚋxinfangᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNRankedEntry2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐRankedEntry(ctx context.Context, sel ast.SelectionSet, v evaluation.RankedEntry) graphql.Marshaler {
+	return ec._RankedEntry(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRankedEntry2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐRankedEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []evaluation.RankedEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRankedEntry2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐRankedEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNRateCaseInput2githubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐRateCaseInput(ctx context.Context, v any) (model.RateCaseInput, error) {
 	res, err := ec.unmarshalInputRateCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28729,6 +36632,36 @@ func (ec *executionContext) marshalNRecordCasePayload2ᚖgithubᚗcomᚋxinfang�
 		return graphql.Null
 	}
 	return ec._RecordCasePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportFile2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFile(ctx context.Context, sel ast.SelectionSet, v evaluation.File) graphql.Marshaler {
+	return ec._ReportFile(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReportFile2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFileᚄ(ctx context.Context, sel ast.SelectionSet, v []evaluation.File) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportFile2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFile(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNReportFormat2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFormat(ctx context.Context, v any) (evaluation.Format, error) {
+	var res evaluation.Format
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportFormat2githubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFormat(ctx context.Context, sel ast.SelectionSet, v evaluation.Format) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNRequestExtensionInput2githubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐRequestExtensionInput(ctx context.Context, v any) (model.RequestExtensionInput, error) {
@@ -28749,6 +36682,14 @@ func (ec *executionContext) unmarshalNRequestReviewInput2githubᚗcomᚋxinfang�
 func (ec *executionContext) unmarshalNRespondCaseInput2githubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐRespondCaseInput(ctx context.Context, v any) (model.RespondCaseInput, error) {
 	res, err := ec.unmarshalInputRespondCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScorecard2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐScorecard(ctx context.Context, sel ast.SelectionSet, v *evaluation.Scorecard) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Scorecard!")
+		return graphql.Null
+	}
+	return ec._Scorecard(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNServiceProject2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐServiceProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ServiceProject) graphql.Marshaler {
@@ -28897,6 +36838,11 @@ func (ec *executionContext) unmarshalNUpdateCategoryInput2githubᚗcomᚋxinfang
 
 func (ec *executionContext) unmarshalNUpdateDepartmentInput2githubᚗcomᚋxinfangᚋxinfangᚋentᚐUpdateDepartmentInput(ctx context.Context, v any) (ent.UpdateDepartmentInput, error) {
 	res, err := ec.unmarshalInputUpdateDepartmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateImprovementActionInput2githubᚗcomᚋxinfangᚋxinfangᚋentᚐUpdateImprovementActionInput(ctx context.Context, v any) (ent.UpdateImprovementActionInput, error) {
+	res, err := ec.unmarshalInputUpdateImprovementActionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -29721,6 +37667,38 @@ func (ec *executionContext) unmarshalODepartmentWhereInput2ᚖgithubᚗcomᚋxin
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOEvaluationFilter2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐEvaluationFilter(ctx context.Context, v any) (*model.EvaluationFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEvaluationFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEvaluationName2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐName(ctx context.Context, sel ast.SelectionSet, v *evaluation.Name) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EvaluationName(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOID2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
 	if v == nil {
 		return nil, nil
@@ -29772,6 +37750,118 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	_ = ctx
 	res := scalar.MarshalIntID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImprovementAction2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementAction(ctx context.Context, sel ast.SelectionSet, v *ent.ImprovementAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImprovementAction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOImprovementActionEdge2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ImprovementActionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOImprovementActionEdge2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOImprovementActionEdge2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ImprovementActionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImprovementActionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOImprovementActionOrder2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionOrder(ctx context.Context, v any) (*ent.ImprovementActionOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputImprovementActionOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOImprovementActionStatus2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatusᚄ(ctx context.Context, v any) ([]improvementaction.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]improvementaction.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImprovementActionStatus2githubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOImprovementActionStatus2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []improvementaction.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImprovementActionStatus2githubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOImprovementActionStatus2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatus(ctx context.Context, v any) (*improvementaction.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(improvementaction.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImprovementActionStatus2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋimprovementactionᚐStatus(ctx context.Context, sel ast.SelectionSet, v *improvementaction.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOImprovementActionWhereInput2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionWhereInputᚄ(ctx context.Context, v any) ([]*ent.ImprovementActionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ImprovementActionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImprovementActionWhereInput2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOImprovementActionWhereInput2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐImprovementActionWhereInput(ctx context.Context, v any) (*ent.ImprovementActionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputImprovementActionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {
@@ -29955,6 +38045,22 @@ func (ec *executionContext) unmarshalOPetitionerWhereInput2ᚖgithubᚗcomᚋxin
 	}
 	res, err := ec.unmarshalInputPetitionerWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReportFormat2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFormat(ctx context.Context, v any) (*evaluation.Format, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(evaluation.Format)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReportFormat2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFormat(ctx context.Context, sel ast.SelectionSet, v *evaluation.Format) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOServiceProject2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐServiceProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ServiceProject) graphql.Marshaler {
@@ -30224,6 +38330,22 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTrendGranularity2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐTrendGranularity(ctx context.Context, v any) (*model.TrendGranularity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TrendGranularity)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrendGranularity2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐTrendGranularity(ctx context.Context, sel ast.SelectionSet, v *model.TrendGranularity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

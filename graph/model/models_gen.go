@@ -75,6 +75,22 @@ type DeclineCaseInput struct {
 	Reason string `json:"reason"`
 }
 
+// Which cases an evaluation covers, besides its period. Every given condition must hold.
+type EvaluationFilter struct {
+	// Only cases of this department.
+	DepartmentID *int `json:"departmentId,omitempty"`
+	// Only cases received through this channel.
+	Channel *casefile.Channel `json:"channel,omitempty"`
+	// Only cases of this kind.
+	Kind *casefile.Kind `json:"kind,omitempty"`
+	// Only cases in this category.
+	CategoryID *int `json:"categoryId,omitempty"`
+	// Bucket size of the trend; by default weeks for periods up to a quarter, months for longer ones.
+	Trend *TrendGranularity `json:"trend,omitempty"`
+	// How many categories and service projects to rank, 1 to 50; 10 by default.
+	Top *int `json:"top,omitempty"`
+}
+
 // Staff sign-in.
 type LoginInput struct {
 	// Login name.
@@ -388,6 +404,8 @@ const (
 	ErrorCodeLimitExceeded ErrorCode = "LIMIT_EXCEEDED"
 	// An unexpected server error; details are in the server log under `extensions.requestId`.
 	ErrorCodeInternal ErrorCode = "INTERNAL"
+	// A service the request needs is not configured on this server, e.g. the analytics warehouse behind evaluations.
+	ErrorCodeUnavailable ErrorCode = "UNAVAILABLE"
 )
 
 var AllErrorCode = []ErrorCode{
@@ -400,11 +418,12 @@ var AllErrorCode = []ErrorCode{
 	ErrorCodeRateLimited,
 	ErrorCodeLimitExceeded,
 	ErrorCodeInternal,
+	ErrorCodeUnavailable,
 }
 
 func (e ErrorCode) IsValid() bool {
 	switch e {
-	case ErrorCodeValidation, ErrorCodeUnauthenticated, ErrorCodeForbidden, ErrorCodeNotFound, ErrorCodeInvalidTransition, ErrorCodeConflict, ErrorCodeRateLimited, ErrorCodeLimitExceeded, ErrorCodeInternal:
+	case ErrorCodeValidation, ErrorCodeUnauthenticated, ErrorCodeForbidden, ErrorCodeNotFound, ErrorCodeInvalidTransition, ErrorCodeConflict, ErrorCodeRateLimited, ErrorCodeLimitExceeded, ErrorCodeInternal, ErrorCodeUnavailable:
 		return true
 	}
 	return false
@@ -440,6 +459,64 @@ func (e *ErrorCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e ErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How long the buckets of a trend are.
+type TrendGranularity string
+
+const (
+	// Weeks starting on Monday.
+	TrendGranularityWeek TrendGranularity = "WEEK"
+	// Calendar months.
+	TrendGranularityMonth TrendGranularity = "MONTH"
+)
+
+var AllTrendGranularity = []TrendGranularity{
+	TrendGranularityWeek,
+	TrendGranularityMonth,
+}
+
+func (e TrendGranularity) IsValid() bool {
+	switch e {
+	case TrendGranularityWeek, TrendGranularityMonth:
+		return true
+	}
+	return false
+}
+
+func (e TrendGranularity) String() string {
+	return string(e)
+}
+
+func (e *TrendGranularity) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TrendGranularity(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TrendGranularity", str)
+	}
+	return nil
+}
+
+func (e TrendGranularity) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TrendGranularity) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TrendGranularity) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -13,10 +13,12 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/xinfang/xinfang/analytics"
 	"github.com/xinfang/xinfang/graph"
 	"github.com/xinfang/xinfang/internal/auth"
 	"github.com/xinfang/xinfang/internal/config"
 	"github.com/xinfang/xinfang/internal/directory"
+	"github.com/xinfang/xinfang/internal/evaluation"
 	"github.com/xinfang/xinfang/internal/server"
 	"github.com/xinfang/xinfang/internal/store"
 	"github.com/xinfang/xinfang/internal/workflow"
@@ -29,6 +31,8 @@ type App struct {
 	Workflow  *workflow.Service
 	Auth      *auth.Service
 	Directory *directory.Service
+	// Evaluation answers evaluation queries and keeps improvement actions.
+	Evaluation *evaluation.Service
 	// Handler serves every HTTP route.
 	Handler http.Handler
 	Log     *slog.Logger
@@ -40,6 +44,10 @@ type Options struct {
 	Now func() time.Time
 	// DB is an already open database to use instead of Config.DatabaseURL.
 	DB *store.DB
+	// Warehouse answers evaluation queries. Until the ClickHouse and
+	// embedded warehouses are wired here it is nil unless a caller passes
+	// one, and evaluation queries fail with UNAVAILABLE.
+	Warehouse analytics.Warehouse
 }
 
 // New assembles an App. The caller closes it.
@@ -95,7 +103,8 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		return nil, err
 	}
 	dir := directory.New(db.Client, authz, wf)
-	gql := graph.NewHandler(&graph.Resolver{Workflow: wf, Directory: dir, Auth: authn}, graph.Options{
+	eval := evaluation.New(db.Client, opts.Warehouse, authz, opts.Now, loc)
+	gql := graph.NewHandler(&graph.Resolver{Workflow: wf, Directory: dir, Auth: authn, Evaluation: eval}, graph.Options{
 		Introspection:    cfg.Introspection,
 		ComplexityLimit:  cfg.ComplexityLimit,
 		DepthLimit:       cfg.DepthLimit,
@@ -110,7 +119,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		CORSOrigins:  cfg.CORSOrigins,
 		Logger:       log,
 	})
-	return &App{DB: db, Workflow: wf, Auth: authn, Directory: dir, Handler: handler, Log: log}, nil
+	return &App{DB: db, Workflow: wf, Auth: authn, Directory: dir, Evaluation: eval, Handler: handler, Log: log}, nil
 }
 
 // Close releases the database.

@@ -28,6 +28,9 @@ const (
 	RateLimited       Code = "RATE_LIMITED"
 	LimitExceeded     Code = "LIMIT_EXCEEDED"
 	Internal          Code = "INTERNAL"
+	// Unavailable: a service the request needs is not configured on this
+	// server (e.g. the analytics warehouse).
+	Unavailable Code = "UNAVAILABLE"
 )
 
 // Error is an error meant for the caller.

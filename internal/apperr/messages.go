@@ -71,6 +71,21 @@ var catalog = map[string]message{
 	// Directory administration.
 	"directory.conflict": {"Another record already uses this code or name. Choose another.", "已有记录使用该代码或名称，请换一个。"},
 
+	// Evaluations and improvement actions.
+	"evaluation.warehouse_missing":  {"Analytics warehouse not configured: evaluation figures are not available on this server. Ask the operator to configure one.", "未配置分析数据仓库：本服务器无法提供评估数据，请联系运维人员配置。"},
+	"evaluation.period":             {"{value} is not a period: use 2026H1, 2026H2, 2026Q3, 2026 or 2026-01-01..2026-03-31.", "{value}不是有效的期间：请使用2026H1、2026H2、2026Q3、2026或2026-01-01..2026-03-31。"},
+	"evaluation.period_order":       {"The period {value} ends before it starts.", "期间{value}的结束日期早于开始日期。"},
+	"evaluation.period_length":      {"A custom period may be at most {max} days long.", "自定义期间最长{max}天。"},
+	"evaluation.top":                {"top must be between 0 and {max}.", "top必须在0到{max}之间。"},
+	"evaluation.unknown_department": {"{field}: no department has this ID.", "{field}：没有此ID的部门。"},
+	"evaluation.report_format":      {"{value} is not a report format: use md, csv or xlsx.", "{value}不是有效的报告格式：请使用md、csv或xlsx。"},
+	"improvement.due_date":          {"{value} is not a date: give the due date as YYYY-MM-DD.", "{value}不是有效日期：截止日期请使用YYYY-MM-DD格式。"},
+	"improvement.due_before_period": {"The due date {value} is before the period {period} starts.", "截止日期{value}早于期间{period}的开始。"},
+	"improvement.due_passed":        {"The due date {value} has passed: give today or a later day.", "截止日期{value}已过，请填写今天或之后的日期。"},
+	"improvement.period_label":      {"{value} is not an evaluation period: use 2026H1, 2026H2, 2026Q1 to 2026Q4 or 2026.", "{value}不是有效的评估期间：请使用2026H1、2026H2、2026Q1至2026Q4或2026。"},
+	"improvement.kpi_key":           {"{value} is not a scorecard KPI key; the scorecard query lists the keys.", "{value}不是考核指标代码；指标代码见scorecard查询。"},
+	"improvement.not_staff":         {"Only a signed-in staff member may record improvement actions.", "只有已登录的工作人员可以登记改进措施。"},
+
 	// Server limits.
 	"internal.error":      {"Something went wrong on our side. Try again later; if it persists, give the request ID to support.", "服务器内部错误，请稍后重试；如持续出现，请将请求编号提供给技术支持。"},
 	"limit.complexity":    {"The query is too complex ({complexity} > {limit}). Ask for fewer fields or smaller pages.", "查询过于复杂（{complexity} > {limit}），请减少字段或分页大小。"},

@@ -160,6 +160,9 @@ func (s *Service) authorizeNode(ctx context.Context, n ent.Noder) error {
 	// The node may hold only the fields the query selected, so decisions
 	// about cases load the case whole.
 	switch v := n.(type) {
+	case *ent.ImprovementAction:
+		// Evaluation material: readable by those who read evaluations.
+		return s.authorize(ctx, policy.ActionEvaluationRead)
 	case *ent.CaseFile:
 		_, err := s.cases.Case(ctx, v.ID)
 		return err
