@@ -215,6 +215,21 @@ func parseBundle(files []sourceFile, ignored []string) (*bundle, error) {
 	return b, nil
 }
 
+// ownerOf returns the file that set the data at p or at its nearest
+// ancestor.
+func ownerOf(owner map[string]string, p string) string {
+	for {
+		if f, ok := owner[p]; ok {
+			return f
+		}
+		i := strings.LastIndexByte(p, '.')
+		if i < 0 {
+			return "another file"
+		}
+		p = p[:i]
+	}
+}
+
 // decodeJSON decodes one JSON value, keeping numbers exact.
 func decodeJSON(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -243,7 +258,7 @@ func mergeData(data map[string]any, dirs []string, obj map[string]any, file stri
 		}
 		m, ok := child.(map[string]any)
 		if !ok {
-			return fmt.Errorf("%s: data.%s is already set by %s", file, strings.Join(dirs, "."), owner[strings.Join(dirs, ".")])
+			return fmt.Errorf("%s: data.%s is already set by %s", file, strings.Join(dirs, "."), ownerOf(owner, strings.Join(dirs, ".")))
 		}
 		node = m
 	}
@@ -265,7 +280,7 @@ func mergeObject(dst, src map[string]any, at, file string, owner map[string]stri
 		a, aok := existing.(map[string]any)
 		b, bok := v.(map[string]any)
 		if !aok || !bok {
-			return fmt.Errorf("%s: data.%s is also set by %s", file, p, owner[p])
+			return fmt.Errorf("%s: data.%s is also set by %s", file, p, ownerOf(owner, p))
 		}
 		if err := mergeObject(a, b, p, file, owner); err != nil {
 			return err

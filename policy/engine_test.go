@@ -329,3 +329,5 @@ func TestNonDeterministicPoliciesAreNotRemembered(t *testing.T) {
 	require.False(t, b.engine.active.Load().memoize)
 	require.True(t, embedded(t).active.Load().memoize)
 }
+
+func symlink(target, link string) error { return os.Symlink(target, link) }
