@@ -41,14 +41,31 @@ const (
 	ActionImprovementManage Action = "improvement.manage"
 )
 
+// allActions lists every action, for the data schema and the tests.
+var allActions = []Action{
+	ActionCaseSubmit, ActionCaseRecord, ActionCaseRead, ActionCaseList, ActionCaseReadPersonalData,
+	ActionCaseAccept, ActionCaseDecline, ActionCaseAssign, ActionCaseStartWork, ActionCaseAddNote,
+	ActionCaseRequestInformation, ActionCaseProvideInformation, ActionCaseTransfer,
+	ActionCaseRequestExtension, ActionCaseDecideExtension, ActionCaseRespond, ActionCaseClose,
+	ActionCaseRate, ActionCaseRequestReview, ActionCaseMerge, ActionDirectoryRead,
+	ActionDirectoryManage, ActionEvaluationRead, ActionImprovementManage,
+}
+
 // Resource describes the object of a decision. For case actions it carries
 // the facts a policy may look at; the zero value means "no particular
 // object" (e.g. listing).
 type Resource struct {
-	CaseID       int
+	CaseID int
+	// DepartmentID is the case's current department: handlers and
+	// department heads act on their department's cases.
 	DepartmentID int
 	AssigneeID   int
 	Kind         string
+	// Status is the case's status (SUBMITTED, IN_PROGRESS, ...).
+	Status string
+	// ConcernedDepartmentID is, for a REPORT (whistle-blowing) case, the
+	// department reported on; its staff never see who reported. 0 otherwise.
+	ConcernedDepartmentID int
 }
 
 // Authorizer decides whether a subject may perform an action on a
@@ -58,9 +75,11 @@ type Authorizer interface {
 	Authorize(ctx context.Context, subject Subject, action Action, resource Resource) error
 }
 
-// RoleAuthorizer is the built-in Authorizer: a table of which roles may
-// perform each action. It does not scope by department; the policy engine
-// adds that.
+// RoleAuthorizer is the role table the policy started from, kept as a
+// dependency-free Authorizer for packages and tests that run without an
+// Engine. It does not scope by department nor protect reporters: the
+// Engine's Rego policy (rego/authz.rego with config/authz.json) does, and a
+// test checks that the Engine makes the same decisions otherwise.
 type RoleAuthorizer struct{}
 
 var (

@@ -57,21 +57,3 @@ func TestRoleAuthorizer(t *testing.T) {
 		}
 	}
 }
-
-func TestOwnerRouter(t *testing.T) {
-	t.Parallel()
-	r := OwnerRouter{}
-	for _, c := range []struct {
-		in   RoutingInput
-		want Route
-	}{
-		{RoutingInput{IntakeDepartmentID: 1}, Route{1, "intake_fallback"}},
-		{RoutingInput{IntakeDepartmentID: 1, CategoryDepartmentID: 2}, Route{2, "category_default_department"}},
-		{RoutingInput{IntakeDepartmentID: 1, CategoryDepartmentID: 2, ServiceProjectDepartment: 3}, Route{3, "service_project_owner"}},
-	} {
-		got, err := r.Route(context.Background(), c.in)
-		if err != nil || got != c.want {
-			t.Errorf("Route(%+v) = %+v, %v; want %+v", c.in, got, err, c.want)
-		}
-	}
-}

@@ -2,72 +2,165 @@ package policy
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // DeadlineInput is what a time-limit decision looks at.
 type DeadlineInput struct {
-	DepartmentID int
-	Kind         string
-	Priority     string
-	Channel      string
-	// ReviewRound is 0 for the original handling, 1 for review, 2 for re-review.
+	Department              string // code
+	Kind, Priority, Channel string
+	// ReviewRound is 0 for the original handling, 1 for a review (复查) and
+	// 2 for a re-review (复核).
 	ReviewRound int
 }
 
-// Limits are the time limits that apply to a case. A zero duration means
-// "no limit".
+// Limits are the time limits that apply to a case, counted in working time
+// on Calendar. A zero duration means "no limit".
 type Limits struct {
-	// Acknowledge, Decide and Respond run from receipt (or from the review
-	// request in a review round).
-	Acknowledge time.Duration
-	Decide      time.Duration
-	Respond     time.Duration
-	// ReviewWindow is how long after closing the petitioner may ask for a review.
-	ReviewWindow time.Duration
+	// Acknowledge, Decide (accept or decline), Respond (the written reply)
+	// and Resolve (closing) run from receipt, or in a review round from the
+	// review request. In a review round Respond and Resolve are, unless the
+	// policy says otherwise, the review handling time.
+	Acknowledge, Decide, Respond, Resolve time.Duration
+	// ReviewWindow is how long after the reply the petitioner may ask for
+	// the next round (0 after the re-review: there is none). ReviewDecide
+	// is how long a review has to be decided, from its request.
+	ReviewWindow, ReviewDecide time.Duration
 	// ExtensionMax is the most one extension may add; ExtensionCount how
 	// many extensions a case may have.
 	ExtensionMax   time.Duration
 	ExtensionCount int
+	// Calendar counts the time; never nil.
+	Calendar *Calendar
+	Decision Decision
 }
 
-// Deadlines decides the time limits of a case and turns a start time and a
-// limit into a due time on the department's calendar.
+// Deadlines decides the time limits of a case. *Engine implements it.
 type Deadlines interface {
 	Limits(ctx context.Context, in DeadlineInput) (Limits, error)
-	// Due returns when a limit that starts at start ends.
-	Due(ctx context.Context, departmentID int, start time.Time, limit time.Duration) (time.Time, error)
 }
 
-// FixedDeadlines is the built-in Deadlines: the seed's 48-hour response
-// limit for every department, counted in calendar hours.
-type FixedDeadlines struct{}
+var _ Deadlines = (*Engine)(nil)
 
-// Seed defaults: acknowledge and decide within a day, answer within 48
-// hours, a review may be asked for within 30 days, and handling may be
-// extended at most twice by up to 48 hours each.
-const (
-	DefaultAcknowledge    = 24 * time.Hour
-	DefaultDecide         = 24 * time.Hour
-	DefaultRespond        = 48 * time.Hour
-	DefaultReviewWindow   = 30 * 24 * time.Hour
-	DefaultExtensionMax   = 48 * time.Hour
-	DefaultExtensionCount = 2
-)
-
-// Limits implements Deadlines.
-func (FixedDeadlines) Limits(context.Context, DeadlineInput) (Limits, error) {
-	return Limits{
-		Acknowledge:    DefaultAcknowledge,
-		Decide:         DefaultDecide,
-		Respond:        DefaultRespond,
-		ReviewWindow:   DefaultReviewWindow,
-		ExtensionMax:   DefaultExtensionMax,
-		ExtensionCount: DefaultExtensionCount,
-	}, nil
+// Limits decides the time limits of a case and the calendar they are
+// counted on. With the limits, a due time is Calendar.Add(start, limit).
+func (e *Engine) Limits(ctx context.Context, in DeadlineInput) (Limits, error) {
+	start := time.Now()
+	c := e.active.Load()
+	d := e.nextDecision(c)
+	l, err := c.limitsOf(ctx, in)
+	if err != nil {
+		e.observe(ctx, policyLimits, start, d, resultError, err)
+		return Limits{}, fmt.Errorf("time limits: %w", err)
+	}
+	l.Decision = d
+	if e.log.Enabled(ctx, slog.LevelDebug) {
+		e.observe(ctx, policyLimits, start, d, resultOK, nil,
+			slog.String("department", in.Department), slog.String("calendar", l.Calendar.Name()),
+			slog.Duration("respond", l.Respond), slog.Duration("resolve", l.Resolve))
+	} else {
+		e.observe(ctx, policyLimits, start, d, resultOK, nil)
+	}
+	return l, nil
 }
 
-// Due implements Deadlines on a calendar that runs around the clock.
-func (FixedDeadlines) Due(_ context.Context, _ int, start time.Time, limit time.Duration) (time.Time, error) {
-	return start.Add(limit), nil
+func (c *compiled) limitsOf(ctx context.Context, in DeadlineInput) (Limits, error) {
+	if c.memoize {
+		if l, ok := c.limitsMemo.get(in); ok {
+			return l, nil
+		}
+	}
+	l, err := c.evalLimits(ctx, in)
+	if err == nil && c.memoize {
+		c.limitsMemo.put(in, l)
+	}
+	return l, err
+}
+
+// evalLimits evaluates the time-limit policy.
+func (c *compiled) evalLimits(ctx context.Context, in DeadlineInput) (Limits, error) {
+	if in.ReviewRound < 0 || in.ReviewRound > 2 {
+		return Limits{}, fmt.Errorf("review round %d: want 0, 1 or 2", in.ReviewRound)
+	}
+	t, err := c.eval(ctx, c.limits, ast.NewObject(
+		item("department", str(in.Department)),
+		item("kind", str(in.Kind)),
+		item("priority", str(in.Priority)),
+		item("channel", str(in.Channel)),
+		item("review_round", num(in.ReviewRound)),
+	))
+	if err != nil {
+		return Limits{}, err
+	}
+	obj, err := asObject(t, "deadlines decision")
+	if err != nil {
+		return Limits{}, err
+	}
+	lim, err := asObject(field(obj, "limits"), "limits")
+	if err != nil {
+		return Limits{}, err
+	}
+	var l Limits
+	for _, f := range []struct {
+		key string
+		dst *time.Duration
+	}{
+		{"acknowledge", &l.Acknowledge}, {"decide", &l.Decide}, {"respond", &l.Respond}, {"resolve", &l.Resolve},
+		{"review_window", &l.ReviewWindow}, {"review_decide", &l.ReviewDecide}, {"extension_max", &l.ExtensionMax},
+	} {
+		s, err := getString(lim, f.key)
+		if err != nil {
+			return Limits{}, err
+		}
+		if *f.dst, err = parseDuration(s); err != nil {
+			return Limits{}, fmt.Errorf("%s: %w", f.key, err)
+		}
+	}
+	if l.ExtensionCount, err = getInt(lim, "extension_count"); err != nil {
+		return Limits{}, err
+	}
+	name, err := getString(obj, "calendar")
+	if err != nil {
+		return Limits{}, err
+	}
+	if l.Calendar, err = c.calendarNamed(name); err != nil {
+		return Limits{}, err
+	}
+	return l, nil
+}
+
+func (c *compiled) calendarNamed(name string) (*Calendar, error) {
+	cal, ok := c.calendars[name]
+	if !ok {
+		return nil, fmt.Errorf("the policy names calendar %q, which config/calendars.json does not define", name)
+	}
+	return cal, nil
+}
+
+// buildCalendars builds every calendar of the policy data (already checked
+// against the schema) once per revision.
+func buildCalendars(data map[string]any) (map[string]*Calendar, error) {
+	config, _ := data["config"].(map[string]any)
+	calendars, _ := config["calendars"].(map[string]any)
+	defs, _ := calendars["definitions"].(map[string]any)
+	out := make(map[string]*Calendar, len(defs))
+	for name, def := range defs {
+		raw, err := json.Marshal(def)
+		if err != nil {
+			return nil, fmt.Errorf("calendar %s: %w", name, err)
+		}
+		var spec CalendarSpec
+		if err := json.Unmarshal(raw, &spec); err != nil {
+			return nil, fmt.Errorf("calendar %s: %w", name, err)
+		}
+		if out[name], err = NewCalendar(name, spec); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

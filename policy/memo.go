@@ -1,0 +1,71 @@
+package policy
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// Routing and time-limit decisions depend only on their input and the
+// policy revision, and their inputs take few distinct values in practice
+// (a case's text matters to routing only through the keywords found in it).
+// An engine therefore remembers their results per revision, which saves a
+// Rego evaluation on every repeated question: each call still gets its own
+// decision ID, log line and metrics. A policy that calls a
+// non-deterministic built-in (time.now_ns, http.send, rand.intn, ...) is
+// never remembered. Authorization is always evaluated.
+
+// memoLimit bounds a memo; once full it stops remembering, so a stream of
+// unusual inputs costs evaluations, never memory.
+const memoLimit = 4096
+
+type memo[K comparable, V any] struct {
+	m    sync.Map
+	size atomic.Int64
+}
+
+func (m *memo[K, V]) get(k K) (V, bool) {
+	v, ok := m.m.Load(k)
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	return v.(V), true
+}
+
+func (m *memo[K, V]) put(k K, v V) {
+	if m.size.Load() >= memoLimit {
+		return
+	}
+	if _, loaded := m.m.LoadOrStore(k, v); !loaded {
+		m.size.Add(1)
+	}
+}
+
+// deterministic reports whether no module calls a non-deterministic
+// built-in, so that equal inputs always get equal decisions.
+func deterministic(modules map[string]*ast.Module) bool {
+	ok := true
+	for _, m := range modules {
+		ast.WalkTerms(m, func(t *ast.Term) bool {
+			call, isCall := t.Value.(ast.Call)
+			if !isCall || len(call) == 0 {
+				return false
+			}
+			if b, known := ast.BuiltinMap[call[0].String()]; known && b.IsNondeterministic() {
+				ok = false
+			}
+			return false
+		})
+		ast.WalkExprs(m, func(e *ast.Expr) bool {
+			if e.IsCall() {
+				if b, known := ast.BuiltinMap[e.Operator().String()]; known && b.IsNondeterministic() {
+					ok = false
+				}
+			}
+			return false
+		})
+	}
+	return ok
+}
