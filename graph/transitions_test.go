@@ -33,7 +33,7 @@ func TestRecordCase(t *testing.T) {
 		b := setup(t, backend)
 		input := map[string]any{
 			"channel": "HOTLINE", "kind": "SUGGESTION", "priority": "URGENT",
-			"subject": "Wheelchair ramp at the north entrance", "body": "Caller suggests a ramp; the north entrance has three steps.",
+			"subject": "Opening hours of the north office", "body": "Caller suggests longer opening hours on Saturdays.",
 			"categoryId": itoa(b.cat.ID), "name": "Li Si", "phone": "+86 138-0000-0000", "locale": "en",
 			"receivedAt": b.clock.Now().Add(-3 * time.Hour).Format(time.RFC3339),
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/xinfang/xinfang/internal/config"
 	"github.com/xinfang/xinfang/internal/demo"
 	"github.com/xinfang/xinfang/internal/store"
+	"github.com/xinfang/xinfang/policy"
 )
 
 func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -42,7 +43,11 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	start := time.Now()
-	sum, err := demo.Load(ctx, db.Client, pinKey, demo.Options{Cases: *cases, Seed: *seed, Password: *password, Location: loc})
+	engine, err := policy.New(ctx, policy.Options{Dir: cfg.PolicyDir, Logger: log})
+	if err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	sum, err := demo.Load(ctx, db.Client, pinKey, demo.Options{Cases: *cases, Seed: *seed, Password: *password, Location: loc, Policy: engine})
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,11 @@ func reportCmd(open warehouseOpener) func(ctx context.Context, args []string, st
 		if wh != nil {
 			defer wh.Close()
 		}
-		svc := evaluation.New(db.Client, wh, policy.RoleAuthorizer{}, nil, loc)
+		engine, err := policy.New(ctx, policy.Options{Dir: cfg.PolicyDir})
+		if err != nil {
+			return fmt.Errorf("policy: %w", err)
+		}
+		svc := evaluation.New(db.Client, wh, engine, nil, loc)
 		report, err := svc.Report(policy.WithSubject(ctx, operator), evaluation.ReportRequest{
 			Period: *period, Format: f, DepartmentCode: *department,
 		})

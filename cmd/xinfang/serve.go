@@ -32,5 +32,6 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	go a.Run(ctx)
 	return server.Run(ctx, cfg.Addr, a.Handler, *grace, log)
 }

@@ -13,7 +13,11 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/xinfang/xinfang/analytics"
+
 	"github.com/xinfang/xinfang/graph"
 	"github.com/xinfang/xinfang/internal/auth"
 	"github.com/xinfang/xinfang/internal/config"
@@ -33,9 +37,15 @@ type App struct {
 	Directory *directory.Service
 	// Evaluation answers evaluation queries and keeps improvement actions.
 	Evaluation *evaluation.Service
+	// Policy makes every authorization, routing and time-limit decision.
+	Policy *policy.Engine
+	// Metrics is the registry /metrics serves; every component registers
+	// on it (no global registration).
+	Metrics *prometheus.Registry
 	// Handler serves every HTTP route.
 	Handler http.Handler
 	Log     *slog.Logger
+	cfg     config.Config
 }
 
 // Options adjust an App beyond its Config, for tests and tools.
@@ -90,9 +100,17 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if err != nil {
 		return nil, err
 	}
-	authz := policy.RoleAuthorizer{}
+	metrics := prometheus.NewRegistry()
+	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	engine, err := policy.New(ctx, policy.Options{
+		Dir: cfg.PolicyDir, Registerer: metrics, Logger: log, PollInterval: cfg.PolicyPollInterval,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	authz := engine
 	wf, err := workflow.New(workflow.Config{
-		Client: db.Client, Postgres: db.Dialect == dialect.Postgres, Authorizer: authz, Deadlines: policy.FixedDeadlines{}, Router: policy.OwnerRouter{},
+		Client: db.Client, Postgres: db.Dialect == dialect.Postgres, Policy: engine,
 		PINSecret: pinKey, Location: loc, Now: opts.Now, Logger: log,
 	})
 	if err != nil {
@@ -117,9 +135,19 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		Ready:        db.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		CORSOrigins:  cfg.CORSOrigins,
+		Metrics:      promhttp.HandlerFor(metrics, promhttp.HandlerOpts{Registry: metrics}),
 		Logger:       log,
 	})
-	return &App{DB: db, Workflow: wf, Auth: authn, Directory: dir, Evaluation: eval, Handler: handler, Log: log}, nil
+	return &App{DB: db, Workflow: wf, Auth: authn, Directory: dir, Evaluation: eval, Policy: engine,
+		Metrics: metrics, Handler: handler, Log: log, cfg: cfg}, nil
+}
+
+// Run does the server's background work until ctx ends: it watches the
+// policy directory (when one is configured) and reloads changed policies.
+func (a *App) Run(ctx context.Context) {
+	if a.cfg.PolicyDir != "" {
+		a.Policy.Watch(ctx)
+	}
 }
 
 // Close releases the database.

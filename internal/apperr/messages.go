@@ -40,6 +40,7 @@ var catalog = map[string]message{
 	"department.unknown":      {"{field}: no active department has this ID.", "{field}：没有此ID的在用部门。"},
 
 	// Intake.
+	"intake.route_to_concerned":        {"A REPORT case cannot be handled by the department it reports on.", "举报件不能交由被举报部门办理。"},
 	"intake.concerned_department_kind": {"Only a REPORT case names the department it reports on.", "只有举报类信访件才能指定被举报部门。"},
 	"intake.web_channel":               {"WEB is for the public form; record hotline, email, letter, visit or consultation cases.", "WEB渠道仅用于网上提交；请选择热线、邮件、来信、来访或咨询会渠道。"},
 	"intake.idempotency_key":           {"idempotencyKey must be {min} to {max} characters long.", "idempotencyKey长度必须为{min}到{max}个字符。"},

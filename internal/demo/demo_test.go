@@ -15,6 +15,7 @@ import (
 	"github.com/xinfang/xinfang/internal/store"
 	"github.com/xinfang/xinfang/internal/testenv"
 	"github.com/xinfang/xinfang/internal/workflow"
+	"github.com/xinfang/xinfang/policy"
 )
 
 var testSecret = []byte("demo-test-pin-secret-0123456789")
@@ -134,7 +135,9 @@ func TestLoad(t *testing.T) {
 	require.Greater(t, onTime, 2*late)
 
 	// Every timeline is a valid hash chain, and nothing happened after now.
-	svc, err := workflow.New(workflow.Config{Client: client, PINSecret: testSecret, Location: loc})
+	engine, err := policy.New(ctx, policy.Options{})
+	require.NoError(t, err)
+	svc, err := workflow.New(workflow.Config{Client: client, Policy: engine, PINSecret: testSecret, Location: loc})
 	require.NoError(t, err)
 	for _, c := range cases {
 		require.NoError(t, svc.VerifyChain(ctx, c.ID))

@@ -30,6 +30,9 @@ type Options struct {
 	Password string
 	// Location is the organisation's time zone; default Asia/Shanghai.
 	Location *time.Location
+	// Policy decides routing, time limits and permissions; default the
+	// embedded policy.
+	Policy workflow.Policy
 }
 
 // Summary says what Load created.
@@ -109,18 +112,27 @@ func Load(ctx context.Context, client *ent.Client, pinSecret []byte, opts Option
 	}
 
 	clk := clock.NewManual(now.AddDate(-1, 0, -7))
-	svc, err := workflow.New(workflow.Config{Client: client, PINSecret: pinSecret, Location: opts.Location, Now: clk.Now})
+	engine := opts.Policy
+	if engine == nil {
+		if engine, err = policy.New(ctx, policy.Options{}); err != nil {
+			return nil, fmt.Errorf("demo: policy: %w", err)
+		}
+	}
+	svc, err := workflow.New(workflow.Config{Client: client, Policy: engine, PINSecret: pinSecret, Location: opts.Location, Now: clk.Now})
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	seed := uint64(opts.Seed)
 	l := &loader{
-		client: client, svc: svc, clock: clk, org: o, loc: opts.Location, now: now, seed: seed,
+		client: client, svc: svc, clock: clk, org: o, loc: opts.Location, now: now, seed: seed, policy: engine,
 		rng:      rand.New(rand.NewPCG(seed, 0x5eed)),
 		holidays: set(holidays2026), makeup: set(makeupWorkdays2026),
 	}
 	if err := l.planAll(opts.Cases); err != nil {
 		return nil, fmt.Errorf("demo: plan cases: %w", err)
+	}
+	if l.planErr != nil {
+		return nil, fmt.Errorf("demo: plan cases: %w", l.planErr)
 	}
 	states, err := l.run(ctx)
 	if err != nil {
@@ -158,6 +170,8 @@ type loader struct {
 	makeup     map[string]bool
 	consultDay time.Time
 	plans      []*plan
+	policy     workflow.Policy
+	planErr    error
 }
 
 // caseState is a created case as of its latest step.

@@ -237,16 +237,3 @@ func createOrg(ctx context.Context, client *ent.Client, passwordHash, timeZone s
 	}
 	return o, nil
 }
-
-// routedDepartment is the department code the built-in router gives a
-// case of scenario sc: the service project's owner, else the category's
-// default department, else the intake department.
-func (o *org) routedDepartment(sc *scenario) string {
-	if sc.project != "" && o.projectDept[sc.project] != "" {
-		return o.projectDept[sc.project]
-	}
-	if sc.category != "" && o.catDept[sc.category] != "" {
-		return o.catDept[sc.category]
-	}
-	return deptCustomerService
-}

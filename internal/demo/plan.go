@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/schema/schematype"
 	"github.com/xinfang/xinfang/internal/workflow"
+	"github.com/xinfang/xinfang/policy"
 )
 
 type status = schematype.CaseStatus
@@ -231,7 +233,7 @@ func (l *loader) build(p *plan, received time.Time) {
 	defer func() { p.steps = b.steps }()
 
 	sc, f := p.sc, p.text
-	dept := l.org.routedDepartment(sc)
+	dept := l.routedDepartment(p)
 	deptName := func(code string) string { return l.org.deptName[code].in(p.zh) }
 	transfer := func(to string, by who, lo, hi time.Duration) {
 		reasons := transferReasons
@@ -867,4 +869,27 @@ func (l *loader) planDuplicate(p *plan) bool {
 		return false
 	}
 	return true
+}
+
+// routedDepartment asks the policy where p's case will go, so that the
+// plan's actors belong to the department that will hold it. A policy error
+// is kept and reported once planning ends.
+func (l *loader) routedDepartment(p *plan) string {
+	in := policy.RoutingInput{
+		Kind: string(p.sc.kind), Channel: string(p.channel), Priority: string(p.priority),
+		Subject: p.subject, Body: p.body, IntakeDepartment: deptCustomerService,
+		Category: p.sc.category, CategoryDepartment: l.org.catDept[p.sc.category],
+		ServiceProject: p.sc.project, ServiceProjectDepartment: l.org.projectDept[p.sc.project],
+	}
+	route, err := l.policy.Route(context.Background(), in)
+	if err != nil {
+		if l.planErr == nil {
+			l.planErr = fmt.Errorf("route case %d: %w", p.idx, err)
+		}
+		return deptCustomerService
+	}
+	if _, ok := l.org.deptID[route.Department]; !ok {
+		return deptCustomerService // the workflow falls back to intake too
+	}
+	return route.Department
 }

@@ -36,7 +36,7 @@ type Service struct {
 // New returns a Service.
 func New(client *ent.Client, authz policy.Authorizer, cases CaseReader) *Service {
 	if authz == nil {
-		authz = policy.RoleAuthorizer{}
+		panic("directory: an authorizer is required")
 	}
 	return &Service{client: client, authz: authz, cases: cases}
 }

@@ -31,7 +31,7 @@ type Service struct {
 // loc, the organisation's time zone, to Asia/Shanghai.
 func New(client *ent.Client, warehouse analytics.Warehouse, authz policy.Authorizer, now func() time.Time, loc *time.Location) *Service {
 	if authz == nil {
-		authz = policy.RoleAuthorizer{}
+		panic("evaluation: an authorizer is required")
 	}
 	if now == nil {
 		now = time.Now

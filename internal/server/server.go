@@ -28,7 +28,9 @@ type RoutesConfig struct {
 	// CORSOrigins are the origins (e.g. https://spa.example.org, or "*")
 	// whose pages may call /graphql; empty allows same-origin use only.
 	CORSOrigins []string
-	Logger      *slog.Logger
+	// Metrics serves /metrics (Prometheus); nil leaves the route out.
+	Metrics http.Handler
+	Logger  *slog.Logger
 }
 
 // Routes returns the server's handler:
@@ -38,6 +40,7 @@ type RoutesConfig struct {
 //	/graphiql/assets/   GraphiQL's scripts and styles
 //	/healthz            200 while the process runs
 //	/readyz             200 when the database answers, else 503
+//	/metrics            Prometheus metrics
 func Routes(cfg RoutesConfig) http.Handler {
 	log := cfg.Logger
 	if log == nil {
@@ -61,6 +64,9 @@ func Routes(cfg RoutesConfig) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
 	return accessLog(log, mux)
 }
 

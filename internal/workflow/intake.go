@@ -79,7 +79,7 @@ func (s *Service) Submit(ctx context.Context, in Submission) (*Receipt, error) {
 	in.Priority = casefile.PriorityNORMAL
 	in.ReceivedAt = time.Time{}
 	in.DepartmentID, in.RoutingReason = nil, ""
-	if err := s.authz.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseSubmit, policy.Resource{}); err != nil {
+	if err := s.policy.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseSubmit, policy.Resource{}); err != nil {
 		return nil, err
 	}
 	return s.intake(ctx, in, caseevent.TypeSUBMITTED)
@@ -88,7 +88,7 @@ func (s *Service) Submit(ctx context.Context, in Submission) (*Receipt, error) {
 // Record takes a case that staff received by hotline, email, letter, visit
 // or consultation.
 func (s *Service) Record(ctx context.Context, in Submission) (*Receipt, error) {
-	if err := s.authz.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseRecord, policy.Resource{}); err != nil {
+	if err := s.policy.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseRecord, policy.Resource{}); err != nil {
 		return nil, err
 	}
 	if in.Channel == casefile.ChannelWEB {
@@ -161,45 +161,42 @@ func (s *Service) prepareCase(ctx context.Context, nc *newCase, subject policy.S
 	if err != nil {
 		return err
 	}
-	nc.departmentID = route.DepartmentID
+	nc.departmentID = route.departmentID
 	nc.now = s.clock()
 	nc.received = nc.now
 	if !in.ReceivedAt.IsZero() {
 		nc.received = in.ReceivedAt.UTC().Truncate(time.Microsecond)
 	}
-	limits, err := s.deadlines.Limits(ctx, policy.DeadlineInput{
-		DepartmentID: route.DepartmentID, Kind: string(in.Kind),
+	limits, err := s.policy.Limits(ctx, policy.DeadlineInput{
+		Department: route.code, Kind: string(in.Kind),
 		Priority: string(in.Priority), Channel: string(in.Channel),
 	})
 	if err != nil {
 		return fmt.Errorf("time limits: %w", err)
 	}
-	due := func(limit time.Duration) (*time.Time, error) {
-		return s.due(ctx, route.DepartmentID, nc.received, limit)
-	}
-	if nc.ackDue, err = due(limits.Acknowledge); err != nil {
-		return err
-	}
-	if nc.decideDue, err = due(limits.Decide); err != nil {
-		return err
-	}
-	if nc.respondDue, err = due(limits.Respond); err != nil {
-		return err
-	}
+	nc.ackDue = due(limits, nc.received, limits.Acknowledge)
+	nc.decideDue = due(limits, nc.received, limits.Decide)
+	nc.respondDue = due(limits, nc.received, limits.Respond)
 	c := in.Contact
 	nc.hasContact = !c.Anonymous && (c.Name != "" || c.Phone != "" || c.Email != "" || c.Address != "")
 	who := actorOf(subject)
 	if who.kind == caseevent.ActorKindSTAFF {
 		nc.recordedBy = who.id
 	}
+	payload := map[string]any{
+		"channel": string(in.Channel), "kind": string(in.Kind), "priority": string(in.Priority),
+		"departmentId": route.departmentID, "routingRule": route.rule, "routingReasons": route.reasons,
+		"anonymous":      !nc.hasContact,
+		"policyRevision": limits.Decision.Revision,
+		"decisions":      map[string]any{"limits": limits.Decision.ID},
+	}
+	if route.decision.ID != "" {
+		payload["decisions"].(map[string]any)["routing"] = route.decision.ID
+	}
 	nc.event = eventContent{
 		Seq: 1, Type: eventType, ActorKind: who.kind, ActorID: who.id,
 		OccurredAt: nc.now, To: submitted, Public: true,
-		Payload: map[string]any{
-			"channel": string(in.Channel), "kind": string(in.Kind), "priority": string(in.Priority),
-			"departmentId": route.DepartmentID, "routingReason": route.Reason,
-			"anonymous": !nc.hasContact,
-		},
+		Payload: payload,
 	}
 	nc.hash = nc.event.hash()
 	return nil
@@ -271,52 +268,102 @@ func (s *Service) replay(ctx context.Context, keyHash string, in Submission) (*R
 	return &Receipt{CaseID: c.ID, ReceivedAt: c.ReceivedAt, TrackingCode: s.TrackingCode(c.ID, c.ReceivedAt), PIN: s.idempotentPIN(keyHash)}, nil
 }
 
+// routed is where a new case goes and why.
+type routed struct {
+	departmentID int
+	code         string
+	// rule is the policy rule that decided, or "override" when intake
+	// staff chose the department; reasons explain it.
+	rule     string
+	reasons  []string
+	decision policy.Decision
+}
+
 // route picks the department of a new case: the staff override, or the
-// Router's decision from the category's and service project's owners.
-func (s *Service) route(ctx context.Context, client *ent.Client, in *Submission) (policy.Route, error) {
+// policy's decision from what the case says and the directory's owners.
+func (s *Service) route(ctx context.Context, client *ent.Client, in *Submission) (routed, error) {
 	var rin policy.RoutingInput
 	rin.Kind, rin.Channel, rin.Priority = string(in.Kind), string(in.Channel), string(in.Priority)
 	rin.Subject, rin.Body = in.Subject, in.Body
 	if in.CategoryID != nil {
 		cat, err := client.Category.Get(ctx, *in.CategoryID)
 		if ent.IsNotFound(err) || (err == nil && !cat.Active) {
-			return policy.Route{}, apperr.Field("categoryId", "intake.unknown_category")
+			return routed{}, apperr.Field("categoryId", "intake.unknown_category")
 		}
 		if err != nil {
-			return policy.Route{}, fmt.Errorf("load category: %w", err)
+			return routed{}, fmt.Errorf("load category: %w", err)
 		}
-		if cat.DefaultDepartmentID != nil {
-			rin.CategoryDepartmentID = *cat.DefaultDepartmentID
+		rin.Category = cat.Code
+		if rin.CategoryDepartment, err = s.departmentCode(ctx, cat.DefaultDepartmentID); err != nil {
+			return routed{}, err
 		}
 	}
 	if in.ServiceProjectID != nil {
 		sp, err := client.ServiceProject.Get(ctx, *in.ServiceProjectID)
 		if ent.IsNotFound(err) || (err == nil && !sp.Active) {
-			return policy.Route{}, apperr.Field("serviceProjectId", "intake.unknown_service_project")
+			return routed{}, apperr.Field("serviceProjectId", "intake.unknown_service_project")
 		}
 		if err != nil {
-			return policy.Route{}, fmt.Errorf("load service project: %w", err)
+			return routed{}, fmt.Errorf("load service project: %w", err)
 		}
-		if sp.DepartmentID != nil {
-			rin.ServiceProjectDepartment = *sp.DepartmentID
+		rin.ServiceProject = sp.Code
+		if rin.ServiceProjectDepartment, err = s.departmentCode(ctx, sp.DepartmentID); err != nil {
+			return routed{}, err
 		}
+	}
+	if in.ConcernedDepartmentID != nil {
+		concerned, err := s.departmentByID(ctx, *in.ConcernedDepartmentID)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return routed{}, apperr.Field("concernedDepartmentId", "department.unknown")
+		}
+		if err != nil {
+			return routed{}, err
+		}
+		rin.ConcernedDepartment = concerned.code
 	}
 	if in.DepartmentID != nil {
 		if err := activeDepartment(ctx, client, *in.DepartmentID, "departmentId"); err != nil {
-			return policy.Route{}, err
+			return routed{}, err
 		}
-		return policy.Route{DepartmentID: *in.DepartmentID, Reason: "override: " + in.RoutingReason}, nil
+		if in.ConcernedDepartmentID != nil && *in.DepartmentID == *in.ConcernedDepartmentID {
+			return routed{}, apperr.Field("departmentId", "intake.route_to_concerned")
+		}
+		target, err := s.departmentByID(ctx, *in.DepartmentID)
+		if err != nil {
+			return routed{}, err
+		}
+		return routed{departmentID: target.id, code: target.code, rule: "override",
+			reasons: []string{strings.TrimSpace(in.RoutingReason)}}, nil
 	}
 	intakeID, err := s.intakeDepartment(ctx)
 	if err != nil {
-		return policy.Route{}, err
+		return routed{}, err
 	}
-	rin.IntakeDepartmentID = intakeID
-	route, err := s.router.Route(ctx, rin)
+	intake, err := s.departmentByID(ctx, intakeID)
 	if err != nil {
-		return policy.Route{}, fmt.Errorf("route case: %w", err)
+		return routed{}, err
 	}
-	return route, nil
+	rin.IntakeDepartment = intake.code
+	route, err := s.policy.Route(ctx, rin)
+	if err != nil {
+		return routed{}, fmt.Errorf("route case: %w", err)
+	}
+	out := routed{code: route.Department, rule: route.Rule, reasons: route.Reasons, decision: route.Decision}
+	target, ok, err := s.activeDepartmentByCode(ctx, route.Department)
+	if err != nil {
+		return routed{}, err
+	}
+	if !ok {
+		// The policy names a department this installation does not have
+		// or has closed: the case still needs an owner, and intake
+		// triages it. The event says so, and so does the log.
+		s.log.Warn("routing chose an unknown or inactive department; using the intake department",
+			"department", route.Department, "rule", route.Rule, "decision", route.Decision.ID)
+		out.reasons = append(out.reasons, fmt.Sprintf("department %s is unknown or inactive here: intake department %s instead", route.Department, intake.code))
+		out.rule, target = "intake_fallback", intake
+	}
+	out.departmentID, out.code = target.id, target.code
+	return out, nil
 }
 
 // intakeDepartment returns the ID of the active intake department, the

@@ -34,7 +34,9 @@ func TestPostgresIntakeMatchesEntPath(t *testing.T) {
 	clk := clock.NewManual(time.Date(2026, 6, 1, 8, 0, 0, 123456000, time.UTC))
 
 	newService := func(postgres bool) *workflow.Service {
-		s, err := workflow.New(workflow.Config{Client: db.Client, Postgres: postgres,
+		engine, err := policy.New(ctx, policy.Options{})
+		require.NoError(t, err)
+		s, err := workflow.New(workflow.Config{Client: db.Client, Postgres: postgres, Policy: engine,
 			PINSecret: []byte(strings.Repeat("s", 32)), Now: clk.Now})
 		require.NoError(t, err)
 		return s
@@ -65,12 +67,22 @@ func TestPostgresIntakeMatchesEntPath(t *testing.T) {
 		delete(m, "id")
 		delete(m, "pin_hash")
 		delete(m, "petitioner_id")
+		// The hash covers the event's payload, which names the policy
+		// decisions; each decision has its own ID, so the hashes differ.
+		// VerifyChain below checks them.
+		delete(m, "last_event_hash")
 		return m
 	}
 	eventRow := func(caseID int) map[string]any {
 		m := row(`SELECT row_to_json(e) FROM case_events e WHERE case_id = $1`, caseID)
 		delete(m, "id")
 		delete(m, "case_id")
+		delete(m, "hash")
+		payload := m["payload"].(map[string]any)
+		decisions := payload["decisions"].(map[string]any)
+		require.NotEmpty(t, decisions["routing"])
+		require.NotEmpty(t, decisions["limits"])
+		delete(payload, "decisions")
 		return m
 	}
 	petitionerRow := func(caseID int) map[string]any {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect/sql"
 
 	"github.com/xinfang/xinfang/ent"
 	"github.com/xinfang/xinfang/ent/caseevent"
@@ -44,13 +45,17 @@ type CasePage struct {
 // ListCases returns the cases the caller may see, filtered and paginated
 // in SQL.
 func (s *Service) ListCases(ctx context.Context, p CasePage) (*ent.CaseConnection, error) {
-	if err := s.authz.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseList, policy.Resource{}); err != nil {
+	if err := s.policy.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseList, policy.Resource{}); err != nil {
 		return nil, err
 	}
 	if err := paging.Check(p.First, p.Last); err != nil {
 		return nil, err
 	}
-	query := s.client.CaseFile.Query()
+	scope, err := s.policy.CaseScope(ctx, policy.SubjectFrom(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("case scope decision: %w", err)
+	}
+	query := s.client.CaseFile.Query().Where(scopePredicate(scope))
 	if preds := s.filterPredicates(p.Filter); len(preds) > 0 {
 		query.Where(preds...)
 	}
@@ -90,12 +95,12 @@ func (s *Service) filterPredicates(f CaseFilter) []predicate.CaseFile {
 // CanSeePersonalData reports whether the caller may see the petitioner's
 // identity and contact data of c.
 func (s *Service) CanSeePersonalData(ctx context.Context, c *ent.CaseFile) bool {
-	return s.authz.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseReadPersonalData, resourceOf(c)) == nil
+	return s.policy.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseReadPersonalData, resourceOf(c)) == nil
 }
 
 // AuthorizeRead checks that the caller may read c.
 func (s *Service) AuthorizeRead(ctx context.Context, c *ent.CaseFile) error {
-	return s.authz.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseRead, resourceOf(c))
+	return s.policy.Authorize(ctx, policy.SubjectFrom(ctx), policy.ActionCaseRead, resourceOf(c))
 }
 
 // AvailableActions lists the staff actions the caller may take on c now.
@@ -117,7 +122,7 @@ func (s *Service) AvailableActions(ctx context.Context, c *ent.CaseFile) []Actio
 				continue
 			}
 		}
-		if s.authz.Authorize(ctx, subject, r.permission, resourceOf(c)) == nil {
+		if s.policy.Authorize(ctx, subject, r.permission, resourceOf(c)) == nil {
 			out = append(out, a)
 		}
 	}
@@ -336,4 +341,30 @@ func placeholderFor(c *ent.CaseFile) anonymize.Placeholder {
 		return anonymize.English
 	}
 	return anonymize.Chinese
+}
+
+// scopePredicate is the SQL translation of the policy's read rule for
+// lists (see policy.Scope): the list is filtered and counted in the
+// database, so pagination and totals only ever see readable cases.
+func scopePredicate(scope policy.Scope) predicate.CaseFile {
+	switch {
+	case scope.None:
+		return casefile.IDIn() // FALSE
+	case scope.All:
+		return func(*sql.Selector) {}
+	}
+	var any []predicate.CaseFile
+	if len(scope.DepartmentIDs) > 0 {
+		any = append(any, casefile.DepartmentIDIn(scope.DepartmentIDs...))
+	}
+	if scope.AssigneeID != 0 {
+		any = append(any, casefile.AssigneeID(scope.AssigneeID))
+	}
+	if scope.CaseID != 0 {
+		any = append(any, casefile.ID(scope.CaseID))
+	}
+	if len(any) == 0 {
+		return casefile.IDIn()
+	}
+	return casefile.Or(any...)
 }

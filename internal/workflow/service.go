@@ -22,10 +22,9 @@ import (
 type Config struct {
 	Client *ent.Client
 	// Postgres selects the PostgreSQL fast paths (see intake_postgres.go).
-	Postgres   bool
-	Authorizer policy.Authorizer
-	Deadlines  policy.Deadlines
-	Router     policy.Router
+	Postgres bool
+	// Policy makes every authorization, routing and time-limit decision.
+	Policy Policy
 	// PINSecret keys the HMAC under which PINs are stored. It must stay the
 	// same across restarts, or existing PINs stop working.
 	PINSecret []byte
@@ -37,13 +36,23 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// Policy is what the workflow asks the policy engine (*policy.Engine):
+// whether a caller may act and what they may see, where a new case goes,
+// and its time limits.
+type Policy interface {
+	policy.Authorizer
+	Visibility(ctx context.Context, s policy.Subject, r policy.Resource) (policy.Visibility, error)
+	CaseScope(ctx context.Context, s policy.Subject) (policy.Scope, error)
+	Route(ctx context.Context, in policy.RoutingInput) (policy.Route, error)
+	Limits(ctx context.Context, in policy.DeadlineInput) (policy.Limits, error)
+	Revision() string
+}
+
 // Service runs the case workflow.
 type Service struct {
 	client    *ent.Client
 	postgres  bool
-	authz     policy.Authorizer
-	deadlines policy.Deadlines
-	router    policy.Router
+	policy    Policy
 	pinSecret []byte
 	location  *time.Location
 	now       func() time.Time
@@ -74,22 +83,14 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{
 		client:    cfg.Client,
 		postgres:  cfg.Postgres,
-		authz:     cfg.Authorizer,
-		deadlines: cfg.Deadlines,
-		router:    cfg.Router,
+		policy:    cfg.Policy,
 		pinSecret: cfg.PINSecret,
 		location:  cfg.Location,
 		now:       cfg.Now,
 		log:       cfg.Logger,
 	}
-	if s.authz == nil {
-		s.authz = policy.RoleAuthorizer{}
-	}
-	if s.deadlines == nil {
-		s.deadlines = policy.FixedDeadlines{}
-	}
-	if s.router == nil {
-		s.router = policy.OwnerRouter{}
+	if s.policy == nil {
+		return nil, errors.New("workflow: a policy engine is required")
 	}
 	if s.location == nil {
 		loc, err := time.LoadLocation("Asia/Shanghai")
@@ -224,7 +225,7 @@ func (s *Service) apply(ctx context.Context, t transition) (*ent.CaseFile, error
 		if err != nil {
 			return fmt.Errorf("load case %d: %w", t.caseID, err)
 		}
-		if err := s.authz.Authorize(ctx, subject, t.rule.permission, resourceOf(c)); err != nil {
+		if err := s.policy.Authorize(ctx, subject, t.rule.permission, resourceOf(c)); err != nil {
 			return err
 		}
 		if t.expectedVersion != nil && *t.expectedVersion != c.Version {
@@ -307,7 +308,10 @@ func (s *Service) record(ctx context.Context, tx *ent.Tx, c *ent.CaseFile, ch *c
 }
 
 func resourceOf(c *ent.CaseFile) policy.Resource {
-	r := policy.Resource{CaseID: c.ID, Kind: string(c.Kind)}
+	r := policy.Resource{CaseID: c.ID, Kind: string(c.Kind), Status: string(c.Status)}
+	if c.ConcernedDepartmentID != nil {
+		r.ConcernedDepartmentID = *c.ConcernedDepartmentID
+	}
 	if c.DepartmentID != nil {
 		r.DepartmentID = *c.DepartmentID
 	}
@@ -342,13 +346,10 @@ func IsOverdue(c *ent.CaseFile, now time.Time) bool {
 var overdueStatuses = []schematype.CaseStatus{submitted, accepted, assigned, inProgress}
 
 // visibility is what of a case's personal data the caller may see.
-// (Bridge until the policy engine's Visibility decision is wired.)
-type visibility struct{ PetitionerIdentity, FullText bool }
-
-func (s *Service) visibility(ctx context.Context, r policy.Resource) (visibility, error) {
-	subject := policy.SubjectFrom(ctx)
-	return visibility{
-		PetitionerIdentity: s.authz.Authorize(ctx, subject, policy.ActionCaseReadPersonalData, r) == nil,
-		FullText:           subject.Role != policy.RoleOversightMember,
-	}, nil
+func (s *Service) visibility(ctx context.Context, r policy.Resource) (policy.Visibility, error) {
+	v, err := s.policy.Visibility(ctx, policy.SubjectFrom(ctx), r)
+	if err != nil {
+		return policy.Visibility{}, fmt.Errorf("visibility decision: %w", err)
+	}
+	return v, nil
 }

@@ -154,15 +154,19 @@ func (s *Service) ProvideInformation(ctx context.Context, ref Ref, answer string
 		return nil, err
 	}
 	return s.apply(ctx, transition{caseID: ref.ID, expectedVersion: ref.Version, rule: provideInformationRule,
-		build: func(_ context.Context, _ *ent.Tx, c *ent.CaseFile, ch *change) error {
+		build: func(ctx context.Context, _ *ent.Tx, c *ent.CaseFile, ch *change) error {
 			now := ch.now
 			var paused time.Duration
 			if c.PausedAt != nil {
 				paused = now.Sub(*c.PausedAt)
 			}
 			ch.update.ClearPausedAt().AddPausedSeconds(int64(paused / time.Second))
-			if c.RespondDue != nil {
-				ch.update.SetRespondDue(c.RespondDue.Add(paused))
+			if c.RespondDue != nil && c.PausedAt != nil {
+				limits, err := s.limitsOf(ctx, c, c.Priority)
+				if err != nil {
+					return err
+				}
+				ch.update.SetRespondDue(resumedDue(limits, *c.PausedAt, now, *c.RespondDue))
 			}
 			ch.set("answer", answer)
 			ch.set("pausedSeconds", int64(paused/time.Second))
@@ -262,12 +266,14 @@ func (s *Service) DecideExtension(ctx context.Context, ref Ref, approve bool, co
 			ch.event = caseevent.TypeEXTENSION_APPROVED
 			ch.public = true
 			if c.RespondDue != nil {
-				due, err := s.due(ctx, deref(c.DepartmentID), *c.RespondDue, time.Duration(hours)*time.Hour)
+				limits, err := s.limitsOf(ctx, c, c.Priority)
 				if err != nil {
 					return err
 				}
-				ch.update.SetRespondDue(*due)
-				ch.set("respondDue", due.Format(time.RFC3339))
+				// Extensions are granted in working hours of the calendar.
+				extended := due(limits, *c.RespondDue, time.Duration(hours)*time.Hour)
+				ch.update.SetRespondDue(*extended)
+				ch.set("respondDue", extended.Format(time.RFC3339))
 			}
 			ch.update.AddExtensionCount(1)
 			return nil
@@ -363,17 +369,11 @@ func (s *Service) RequestReview(ctx context.Context, ref Ref, reason string) (*e
 				return apperr.New(apperr.InvalidTransition, "review.window_passed")
 			}
 			round := c.ReviewRound + 1
-			limits, err := s.deadlines.Limits(ctx, policy.DeadlineInput{
-				DepartmentID: deref(c.DepartmentID), Kind: string(c.Kind), Priority: string(c.Priority),
-				Channel: string(c.Channel), ReviewRound: round,
-			})
-			if err != nil {
-				return fmt.Errorf("time limits: %w", err)
-			}
-			due, err := s.due(ctx, deref(c.DepartmentID), now, limits.Respond)
+			limits, err := s.limitsIn(ctx, c, c.Priority, round)
 			if err != nil {
 				return err
 			}
+			due := due(limits, now, limits.Respond)
 			if due == nil {
 				ch.update.ClearRespondDue()
 			}
@@ -454,11 +454,20 @@ func (s *Service) Merge(ctx context.Context, ref Ref, intoID int) (*ent.CaseFile
 		}})
 }
 
-// limitsOf returns the time limits of a case at a priority.
+// limitsOf returns the time limits of a case at a priority, in its
+// current review round and department.
 func (s *Service) limitsOf(ctx context.Context, c *ent.CaseFile, priority casefile.Priority) (policy.Limits, error) {
-	limits, err := s.deadlines.Limits(ctx, policy.DeadlineInput{
-		DepartmentID: deref(c.DepartmentID), Kind: string(c.Kind), Priority: string(priority),
-		Channel: string(c.Channel), ReviewRound: c.ReviewRound,
+	return s.limitsIn(ctx, c, priority, c.ReviewRound)
+}
+
+func (s *Service) limitsIn(ctx context.Context, c *ent.CaseFile, priority casefile.Priority, round int) (policy.Limits, error) {
+	code, err := s.departmentCode(ctx, c.DepartmentID)
+	if err != nil {
+		return policy.Limits{}, err
+	}
+	limits, err := s.policy.Limits(ctx, policy.DeadlineInput{
+		Department: code, Kind: string(c.Kind), Priority: string(priority),
+		Channel: string(c.Channel), ReviewRound: round,
 	})
 	if err != nil {
 		return policy.Limits{}, fmt.Errorf("time limits of case %d: %w", c.ID, err)
@@ -467,33 +476,32 @@ func (s *Service) limitsOf(ctx context.Context, c *ent.CaseFile, priority casefi
 }
 
 // dueFrom computes the response deadline of c at a priority from start,
-// extended by the time already paused.
+// moved by the time it already waited for the petitioner (counted as
+// working time: the calendar's hours are what the pause kept from the
+// handler).
 func (s *Service) dueFrom(ctx context.Context, c *ent.CaseFile, priority casefile.Priority, start time.Time) (*time.Time, error) {
 	limits, err := s.limitsOf(ctx, c, priority)
 	if err != nil {
 		return nil, err
 	}
-	due, err := s.due(ctx, deref(c.DepartmentID), start, limits.Respond)
-	if err != nil || due == nil {
-		return nil, err
-	}
-	extended := due.Add(time.Duration(c.PausedSeconds) * time.Second)
-	return &extended, nil
+	return due(limits, start, limits.Respond+time.Duration(c.PausedSeconds)*time.Second), nil
 }
 
-// due asks the policy when a limit that starts at start ends on the
-// department's calendar, at the precision the databases keep. A zero limit
-// means no deadline (nil).
-func (s *Service) due(ctx context.Context, departmentID int, start time.Time, limit time.Duration) (*time.Time, error) {
-	if limit == 0 {
-		return nil, nil
+// due is when a limit that starts at start ends on the limits' calendar,
+// at the precision the databases keep; nil for no limit.
+func due(limits policy.Limits, start time.Time, limit time.Duration) *time.Time {
+	if limit <= 0 || limits.Calendar == nil {
+		return nil
 	}
-	t, err := s.deadlines.Due(ctx, departmentID, start, limit)
-	if err != nil {
-		return nil, fmt.Errorf("deadline in department %d: %w", departmentID, err)
-	}
-	t = t.UTC().Truncate(time.Microsecond)
-	return &t, nil
+	t := limits.Calendar.Add(start, limit).UTC().Truncate(time.Microsecond)
+	return &t
+}
+
+// resumedDue moves a deadline over a pause: the working time that was left
+// when the clock stopped is counted again from the moment it restarts.
+func resumedDue(limits policy.Limits, pausedAt, resumedAt, oldDue time.Time) time.Time {
+	remaining := limits.Calendar.Working(pausedAt, oldDue)
+	return limits.Calendar.Add(resumedAt, remaining).UTC().Truncate(time.Microsecond)
 }
 
 func deref(p *int) int {
