@@ -5,6 +5,7 @@
 //	xinfang admin create-user      create a staff account (the first admin, and others)
 //	xinfang demo                   load a demo organisation into an empty database
 //	xinfang health                 probe a running server (container health checks)
+//	xinfang policy check [DIR]     validate a policy override directory
 //	xinfang version                print the version
 //
 // Every subcommand takes the same database and data-directory settings as
@@ -44,6 +45,7 @@ var commands = []command{
 	{"admin", "administration: create-user", admin},
 	{"demo", "load a demo organisation into an empty database", demoCmd},
 	{"health", "probe a running server's readiness (for container health checks)", health},
+	{"policy", "policy tools: check DIR validates a policy override directory", policyCmd},
 	{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 		_, err := fmt.Fprintln(stdout, "xinfang", version)
 		return err
