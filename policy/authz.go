@@ -295,8 +295,9 @@ func allows(b bool) string {
 }
 
 // scopeGrid returns subjects of every kind and role, with and without a
-// department, and cases of several departments, assignees, kinds and
-// statuses: enough to tell whether a scope and the read rule agree.
+// department, and cases of their own department, another one and none,
+// assigned to them, to nobody, reports about their department and not, open
+// and closed: enough to tell whether a scope and the read rule agree.
 func scopeGrid() ([]Subject, []Resource) {
 	subjects := []Subject{{Kind: Anonymous}, {Kind: Petitioner}, {Kind: Petitioner, CaseID: 1}, {Kind: Petitioner, CaseID: 2}}
 	for _, role := range Roles {
@@ -306,14 +307,15 @@ func scopeGrid() ([]Subject, []Resource) {
 	}
 	var resources []Resource
 	for _, id := range []int{1, 2} {
-		for _, dept := range []int{0, 1, 2, 3} {
-			for _, assignee := range []int{0, 10, 11} {
-				for _, kind := range []string{"COMPLAINT", "REPORT"} {
-					for _, concerned := range []int{0, 1} {
-						for _, status := range []string{"IN_PROGRESS", "CLOSED"} {
-							resources = append(resources, Resource{CaseID: id, DepartmentID: dept, AssigneeID: assignee,
-								Kind: kind, Status: status, ConcernedDepartmentID: concerned})
-						}
+		for _, dept := range []int{0, 1, 2} {
+			for _, assignee := range []int{0, 10} {
+				for _, kc := range []struct {
+					kind      string
+					concerned int
+				}{{"COMPLAINT", 0}, {"REPORT", 0}, {"REPORT", 1}} {
+					for _, status := range []string{"IN_PROGRESS", "CLOSED"} {
+						resources = append(resources, Resource{CaseID: id, DepartmentID: dept, AssigneeID: assignee,
+							Kind: kc.kind, Status: status, ConcernedDepartmentID: kc.concerned})
 					}
 				}
 			}
