@@ -71,16 +71,17 @@ func (e *Engine) AuthorizeDecision(ctx context.Context, s Subject, a Action, r R
 	d := e.nextDecision(c)
 	allow, reason, err := c.authorize(ctx, s, a, r)
 	if err != nil {
-		e.observe(ctx, policyAuthz, start, d, resultError, err)
+		e.done(ctx, policyAuthz, start, d, resultError, err)
 		return d, fmt.Errorf("authorize %s: %w", a, err)
 	}
 	result := resultAllow
 	if !allow {
 		result = resultDeny
 	}
-	e.observe(ctx, policyAuthz, start, d, result, nil,
-		slog.String("action", string(a)), slog.String("reason", reason),
-		slog.Any("subject", s), slog.Any("resource", r))
+	if e.done(ctx, policyAuthz, start, d, result, nil) {
+		e.logDecision(ctx, policyAuthz, d, result, slog.String("action", string(a)), slog.String("reason", reason),
+			slog.Any("subject", s), slog.Any("resource", r))
+	}
 	if allow {
 		return d, nil
 	}
@@ -135,12 +136,13 @@ func (e *Engine) Visibility(ctx context.Context, s Subject, r Resource) (Visibil
 	d := e.nextDecision(c)
 	v, err := c.visibilityOf(ctx, s, r)
 	if err != nil {
-		e.observe(ctx, policyVisibility, start, d, resultError, err)
+		e.done(ctx, policyVisibility, start, d, resultError, err)
 		return Visibility{}, fmt.Errorf("visibility: %w", err)
 	}
-	e.observe(ctx, policyVisibility, start, d, resultOK, nil,
-		slog.Bool("identity", v.PetitionerIdentity), slog.Bool("full_text", v.FullText),
-		slog.Any("subject", s), slog.Any("resource", r))
+	if e.done(ctx, policyVisibility, start, d, resultOK, nil) {
+		e.logDecision(ctx, policyVisibility, d, resultOK, slog.Bool("identity", v.PetitionerIdentity),
+			slog.Bool("full_text", v.FullText), slog.Any("subject", s), slog.Any("resource", r))
+	}
 	return v, nil
 }
 
@@ -173,10 +175,12 @@ func (e *Engine) CaseScope(ctx context.Context, s Subject) (Scope, error) {
 	d := e.nextDecision(c)
 	sc, err := c.caseScope(ctx, s)
 	if err != nil {
-		e.observe(ctx, policyScope, start, d, resultError, err)
+		e.done(ctx, policyScope, start, d, resultError, err)
 		return Scope{None: true}, fmt.Errorf("case scope: %w", err)
 	}
-	e.observe(ctx, policyScope, start, d, resultOK, nil, slog.Any("scope", sc), slog.Any("subject", s))
+	if e.done(ctx, policyScope, start, d, resultOK, nil) {
+		e.logDecision(ctx, policyScope, d, resultOK, slog.Any("scope", sc), slog.Any("subject", s))
+	}
 	return sc, nil
 }
 

@@ -381,8 +381,10 @@ func (c *compiled) eval(ctx context.Context, q rego.PreparedEvalQuery, input ast
 // which for authorization is a refusal and for the others an error.
 var errNoResult = errors.New("the policy gave no result")
 
-// observe records a decision's latency and result, and logs it at Debug.
-func (e *Engine) observe(ctx context.Context, policy string, start time.Time, d Decision, result string, err error, attrs ...slog.Attr) {
+// done records a decision's latency and result, and logs a failure at
+// Error. It reports whether the decision is to be logged at Debug, so that
+// callers gather the facts of the log line only then.
+func (e *Engine) done(ctx context.Context, policy string, start time.Time, d Decision, result string, err error) bool {
 	pm := e.metrics.perPolicy[policy]
 	pm.duration.Observe(time.Since(start).Seconds())
 	switch {
@@ -390,7 +392,7 @@ func (e *Engine) observe(ctx context.Context, policy string, start time.Time, d 
 		pm.failures.Inc()
 		e.log.LogAttrs(ctx, slog.LevelError, "policy decision failed",
 			slog.String("policy", policy), slog.String("decision_id", d.ID), slog.String("revision", d.Revision), slog.Any("error", err))
-		return
+		return false
 	case result == resultAllow:
 		pm.allow.Inc()
 	case result == resultDeny:
@@ -398,11 +400,14 @@ func (e *Engine) observe(ctx context.Context, policy string, start time.Time, d 
 	default:
 		pm.ok.Inc()
 	}
-	if e.log.Enabled(ctx, slog.LevelDebug) {
-		all := append([]slog.Attr{
-			slog.String("policy", policy), slog.String("decision_id", d.ID),
-			slog.String("revision", d.Revision), slog.String("result", result),
-		}, attrs...)
-		e.log.LogAttrs(ctx, slog.LevelDebug, "policy decision", all...)
-	}
+	return e.log.Enabled(ctx, slog.LevelDebug)
+}
+
+// logDecision logs a decision at Debug with its facts.
+func (e *Engine) logDecision(ctx context.Context, policy string, d Decision, result string, facts ...slog.Attr) {
+	attrs := append([]slog.Attr{
+		slog.String("policy", policy), slog.String("decision_id", d.ID),
+		slog.String("revision", d.Revision), slog.String("result", result),
+	}, facts...)
+	e.log.LogAttrs(ctx, slog.LevelDebug, "policy decision", attrs...)
 }
