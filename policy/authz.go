@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -109,7 +110,7 @@ func refusal(reason string, a Action) error {
 // authorize evaluates the authorization decision. No result is a refusal.
 func (c *compiled) authorize(ctx context.Context, s Subject, a Action, r Resource) (bool, string, error) {
 	t, err := c.eval(ctx, c.authz, authzInput(s, a, r))
-	if err == errNoResult {
+	if errors.Is(err, errNoResult) {
 		return false, "forbidden", nil
 	}
 	if err != nil {
@@ -148,7 +149,7 @@ func (e *Engine) Visibility(ctx context.Context, s Subject, r Resource) (Visibil
 
 func (c *compiled) visibilityOf(ctx context.Context, s Subject, r Resource) (Visibility, error) {
 	t, err := c.eval(ctx, c.visibility, authzInput(s, "", r))
-	if err == errNoResult {
+	if errors.Is(err, errNoResult) {
 		return Visibility{}, nil // nothing may be shown
 	}
 	if err != nil {
@@ -186,7 +187,7 @@ func (e *Engine) CaseScope(ctx context.Context, s Subject) (Scope, error) {
 
 func (c *compiled) caseScope(ctx context.Context, s Subject) (Scope, error) {
 	t, err := c.eval(ctx, c.scope, authzInput(s, ActionCaseRead, Resource{}))
-	if err == errNoResult {
+	if errors.Is(err, errNoResult) {
 		return Scope{None: true}, nil
 	}
 	if err != nil {

@@ -110,7 +110,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		dir:     opts.Dir,
 		poll:    opts.PollInterval,
 		log:     opts.Logger,
-		metrics: newMetrics(opts.Registerer),
+		metrics: newMetrics(),
 	}
 	if e.poll <= 0 {
 		e.poll = DefaultPollInterval
@@ -123,8 +123,12 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	e.idPrefix = hex.EncodeToString(prefix[:]) + "-"
 	c, err := load(ctx, e.dir)
 	if err != nil {
-		e.metrics.reloadError.Inc()
+		// Nothing is registered: the caller may fix the policy and call
+		// New again with the same Registerer.
 		return nil, fmt.Errorf("load policy%s: %w", where(e.dir), err)
+	}
+	if err := e.metrics.register(opts.Registerer); err != nil {
+		return nil, err
 	}
 	e.activate(c)
 	e.metrics.reloadOK.Inc()

@@ -331,3 +331,15 @@ func TestNonDeterministicPoliciesAreNotRemembered(t *testing.T) {
 }
 
 func symlink(target, link string) error { return os.Symlink(target, link) }
+
+func TestFailedNewRegistersNothing(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	broken := overrideDir(t, map[string]string{"config/routing.json": "["})
+	_, err := New(context.Background(), Options{Dir: broken, Registerer: reg, Logger: slog.New(slog.DiscardHandler)})
+	require.Error(t, err)
+	_, err = New(context.Background(), Options{Registerer: reg, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err, "a second New on the same registry works")
+	_, err = New(context.Background(), Options{Registerer: reg, Logger: slog.New(slog.DiscardHandler)})
+	require.ErrorContains(t, err, "register policy metrics")
+}

@@ -121,7 +121,7 @@ func (c *compiled) escalate(ctx context.Context, in EscalationInput) (Escalation
 		item("level", num(in.Level)),
 		item("elapsed_fraction", ast.FloatNumberTerm(fraction)),
 		item("breached", boolean(breached)),
-		item("overdue_ns", ast.NewTerm(ast.Number(fmt.Sprint(int64(overdue))))),
+		item("overdue_ns", ast.IntNumberTerm(int(overdue))),
 	))
 	if err != nil {
 		return Escalation{}, err
