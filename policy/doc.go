@@ -200,8 +200,8 @@
 // cancellation goroutines, and keeps its Rego free of per-item function
 // calls. Routing and limit decisions are pure functions of their input and
 // the revision with few distinct inputs in practice, so the engine remembers
-// them per revision (memo.go; up to 4096 of each, never for a policy that
-// calls a non-deterministic built-in); each call still gets its own decision
+// them per revision (memo.go; up to 4096 limits and 16384 routes, never
+// for a policy that calls a non-deterministic built-in); each call still gets its own decision
 // ID, log line and metrics. Authorization is always evaluated.
 // [MeasureDecisions] reports the latency percentiles for `make bench`;
 // BenchmarkAuthorize, BenchmarkRouteAndLimits(Uncached) and

@@ -232,6 +232,7 @@ func load(ctx context.Context, dir string) (*compiled, error) {
 		return nil, err
 	}
 	c := &compiled{revision: b.revision, files: files, ignored: ignored, memoize: deterministic(b.modules)}
+	c.limitsMemo.max, c.routeMemo.max = limitsMemoSize, routeMemoSize
 	var over []sourceFile
 	for _, f := range files {
 		if f.origin != "embedded" {

@@ -343,3 +343,17 @@ func TestFailedNewRegistersNothing(t *testing.T) {
 	_, err = New(context.Background(), Options{Registerer: reg, Logger: slog.New(slog.DiscardHandler)})
 	require.ErrorContains(t, err, "register policy metrics")
 }
+
+func TestMemoIsBounded(t *testing.T) {
+	t.Parallel()
+	m := memo[int, int]{max: 3}
+	for i := range 10 {
+		m.put(i, i*i)
+	}
+	require.Equal(t, int64(3), m.size.Load())
+	v, ok := m.get(2)
+	require.True(t, ok)
+	require.Equal(t, 4, v)
+	_, ok = m.get(5)
+	require.False(t, ok)
+}
