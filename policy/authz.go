@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -71,16 +72,17 @@ func (e *Engine) AuthorizeDecision(ctx context.Context, s Subject, a Action, r R
 	d := e.nextDecision(c)
 	allow, reason, err := c.authorize(ctx, s, a, r)
 	if err != nil {
-		e.observe(ctx, policyAuthz, start, d, resultError, err)
+		e.done(ctx, policyAuthz, start, d, resultError, err)
 		return d, fmt.Errorf("authorize %s: %w", a, err)
 	}
 	result := resultAllow
 	if !allow {
 		result = resultDeny
 	}
-	e.observe(ctx, policyAuthz, start, d, result, nil,
-		slog.String("action", string(a)), slog.String("reason", reason),
-		slog.Any("subject", s), slog.Any("resource", r))
+	if e.done(ctx, policyAuthz, start, d, result, nil) {
+		e.logDecision(ctx, policyAuthz, d, result, slog.String("action", string(a)), slog.String("reason", reason),
+			slog.Any("subject", s), slog.Any("resource", r))
+	}
 	if allow {
 		return d, nil
 	}
@@ -108,7 +110,7 @@ func refusal(reason string, a Action) error {
 // authorize evaluates the authorization decision. No result is a refusal.
 func (c *compiled) authorize(ctx context.Context, s Subject, a Action, r Resource) (bool, string, error) {
 	t, err := c.eval(ctx, c.authz, authzInput(s, a, r))
-	if err == errNoResult {
+	if errors.Is(err, errNoResult) {
 		return false, "forbidden", nil
 	}
 	if err != nil {
@@ -135,18 +137,19 @@ func (e *Engine) Visibility(ctx context.Context, s Subject, r Resource) (Visibil
 	d := e.nextDecision(c)
 	v, err := c.visibilityOf(ctx, s, r)
 	if err != nil {
-		e.observe(ctx, policyVisibility, start, d, resultError, err)
+		e.done(ctx, policyVisibility, start, d, resultError, err)
 		return Visibility{}, fmt.Errorf("visibility: %w", err)
 	}
-	e.observe(ctx, policyVisibility, start, d, resultOK, nil,
-		slog.Bool("identity", v.PetitionerIdentity), slog.Bool("full_text", v.FullText),
-		slog.Any("subject", s), slog.Any("resource", r))
+	if e.done(ctx, policyVisibility, start, d, resultOK, nil) {
+		e.logDecision(ctx, policyVisibility, d, resultOK, slog.Bool("identity", v.PetitionerIdentity),
+			slog.Bool("full_text", v.FullText), slog.Any("subject", s), slog.Any("resource", r))
+	}
 	return v, nil
 }
 
 func (c *compiled) visibilityOf(ctx context.Context, s Subject, r Resource) (Visibility, error) {
 	t, err := c.eval(ctx, c.visibility, authzInput(s, "", r))
-	if err == errNoResult {
+	if errors.Is(err, errNoResult) {
 		return Visibility{}, nil // nothing may be shown
 	}
 	if err != nil {
@@ -173,16 +176,18 @@ func (e *Engine) CaseScope(ctx context.Context, s Subject) (Scope, error) {
 	d := e.nextDecision(c)
 	sc, err := c.caseScope(ctx, s)
 	if err != nil {
-		e.observe(ctx, policyScope, start, d, resultError, err)
+		e.done(ctx, policyScope, start, d, resultError, err)
 		return Scope{None: true}, fmt.Errorf("case scope: %w", err)
 	}
-	e.observe(ctx, policyScope, start, d, resultOK, nil, slog.Any("scope", sc), slog.Any("subject", s))
+	if e.done(ctx, policyScope, start, d, resultOK, nil) {
+		e.logDecision(ctx, policyScope, d, resultOK, slog.Any("scope", sc), slog.Any("subject", s))
+	}
 	return sc, nil
 }
 
 func (c *compiled) caseScope(ctx context.Context, s Subject) (Scope, error) {
 	t, err := c.eval(ctx, c.scope, authzInput(s, ActionCaseRead, Resource{}))
-	if err == errNoResult {
+	if errors.Is(err, errNoResult) {
 		return Scope{None: true}, nil
 	}
 	if err != nil {
@@ -295,8 +300,9 @@ func allows(b bool) string {
 }
 
 // scopeGrid returns subjects of every kind and role, with and without a
-// department, and cases of several departments, assignees, kinds and
-// statuses: enough to tell whether a scope and the read rule agree.
+// department, and cases of their own department, another one and none,
+// assigned to them, to nobody, reports about their department and not, open
+// and closed: enough to tell whether a scope and the read rule agree.
 func scopeGrid() ([]Subject, []Resource) {
 	subjects := []Subject{{Kind: Anonymous}, {Kind: Petitioner}, {Kind: Petitioner, CaseID: 1}, {Kind: Petitioner, CaseID: 2}}
 	for _, role := range Roles {
@@ -306,14 +312,15 @@ func scopeGrid() ([]Subject, []Resource) {
 	}
 	var resources []Resource
 	for _, id := range []int{1, 2} {
-		for _, dept := range []int{0, 1, 2, 3} {
-			for _, assignee := range []int{0, 10, 11} {
-				for _, kind := range []string{"COMPLAINT", "REPORT"} {
-					for _, concerned := range []int{0, 1} {
-						for _, status := range []string{"IN_PROGRESS", "CLOSED"} {
-							resources = append(resources, Resource{CaseID: id, DepartmentID: dept, AssigneeID: assignee,
-								Kind: kind, Status: status, ConcernedDepartmentID: concerned})
-						}
+		for _, dept := range []int{0, 1, 2} {
+			for _, assignee := range []int{0, 10} {
+				for _, kc := range []struct {
+					kind      string
+					concerned int
+				}{{"COMPLAINT", 0}, {"REPORT", 0}, {"REPORT", 1}} {
+					for _, status := range []string{"IN_PROGRESS", "CLOSED"} {
+						resources = append(resources, Resource{CaseID: id, DepartmentID: dept, AssigneeID: assignee,
+							Kind: kc.kind, Status: status, ConcernedDepartmentID: kc.concerned})
 					}
 				}
 			}

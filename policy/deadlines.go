@@ -55,16 +55,14 @@ func (e *Engine) Limits(ctx context.Context, in DeadlineInput) (Limits, error) {
 	d := e.nextDecision(c)
 	l, err := c.limitsOf(ctx, in)
 	if err != nil {
-		e.observe(ctx, policyLimits, start, d, resultError, err)
+		e.done(ctx, policyLimits, start, d, resultError, err)
 		return Limits{}, fmt.Errorf("time limits: %w", err)
 	}
 	l.Decision = d
-	if e.log.Enabled(ctx, slog.LevelDebug) {
-		e.observe(ctx, policyLimits, start, d, resultOK, nil,
-			slog.String("department", in.Department), slog.String("calendar", l.Calendar.Name()),
-			slog.Duration("respond", l.Respond), slog.Duration("resolve", l.Resolve))
-	} else {
-		e.observe(ctx, policyLimits, start, d, resultOK, nil)
+	if e.done(ctx, policyLimits, start, d, resultOK, nil) {
+		e.logDecision(ctx, policyLimits, d, resultOK, slog.String("department", in.Department),
+			slog.String("kind", in.Kind), slog.String("priority", in.Priority), slog.Int("review_round", in.ReviewRound),
+			slog.String("calendar", l.Calendar.Name()), slog.Duration("respond", l.Respond), slog.Duration("resolve", l.Resolve))
 	}
 	return l, nil
 }

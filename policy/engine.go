@@ -110,7 +110,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		dir:     opts.Dir,
 		poll:    opts.PollInterval,
 		log:     opts.Logger,
-		metrics: newMetrics(opts.Registerer),
+		metrics: newMetrics(),
 	}
 	if e.poll <= 0 {
 		e.poll = DefaultPollInterval
@@ -123,8 +123,12 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	e.idPrefix = hex.EncodeToString(prefix[:]) + "-"
 	c, err := load(ctx, e.dir)
 	if err != nil {
-		e.metrics.reloadError.Inc()
+		// Nothing is registered: the caller may fix the policy and call
+		// New again with the same Registerer.
 		return nil, fmt.Errorf("load policy%s: %w", where(e.dir), err)
+	}
+	if err := e.metrics.register(opts.Registerer); err != nil {
+		return nil, err
 	}
 	e.activate(c)
 	e.metrics.reloadOK.Inc()
@@ -228,6 +232,7 @@ func load(ctx context.Context, dir string) (*compiled, error) {
 		return nil, err
 	}
 	c := &compiled{revision: b.revision, files: files, ignored: ignored, memoize: deterministic(b.modules)}
+	c.limitsMemo.max, c.routeMemo.max = limitsMemoSize, routeMemoSize
 	var over []sourceFile
 	for _, f := range files {
 		if f.origin != "embedded" {
@@ -381,8 +386,10 @@ func (c *compiled) eval(ctx context.Context, q rego.PreparedEvalQuery, input ast
 // which for authorization is a refusal and for the others an error.
 var errNoResult = errors.New("the policy gave no result")
 
-// observe records a decision's latency and result, and logs it at Debug.
-func (e *Engine) observe(ctx context.Context, policy string, start time.Time, d Decision, result string, err error, attrs ...slog.Attr) {
+// done records a decision's latency and result, and logs a failure at
+// Error. It reports whether the decision is to be logged at Debug, so that
+// callers gather the facts of the log line only then.
+func (e *Engine) done(ctx context.Context, policy string, start time.Time, d Decision, result string, err error) bool {
 	pm := e.metrics.perPolicy[policy]
 	pm.duration.Observe(time.Since(start).Seconds())
 	switch {
@@ -390,7 +397,7 @@ func (e *Engine) observe(ctx context.Context, policy string, start time.Time, d 
 		pm.failures.Inc()
 		e.log.LogAttrs(ctx, slog.LevelError, "policy decision failed",
 			slog.String("policy", policy), slog.String("decision_id", d.ID), slog.String("revision", d.Revision), slog.Any("error", err))
-		return
+		return false
 	case result == resultAllow:
 		pm.allow.Inc()
 	case result == resultDeny:
@@ -398,11 +405,14 @@ func (e *Engine) observe(ctx context.Context, policy string, start time.Time, d 
 	default:
 		pm.ok.Inc()
 	}
-	if e.log.Enabled(ctx, slog.LevelDebug) {
-		all := append([]slog.Attr{
-			slog.String("policy", policy), slog.String("decision_id", d.ID),
-			slog.String("revision", d.Revision), slog.String("result", result),
-		}, attrs...)
-		e.log.LogAttrs(ctx, slog.LevelDebug, "policy decision", all...)
-	}
+	return e.log.Enabled(ctx, slog.LevelDebug)
+}
+
+// logDecision logs a decision at Debug with its facts.
+func (e *Engine) logDecision(ctx context.Context, policy string, d Decision, result string, facts ...slog.Attr) {
+	attrs := append([]slog.Attr{
+		slog.String("policy", policy), slog.String("decision_id", d.ID),
+		slog.String("revision", d.Revision), slog.String("result", result),
+	}, facts...)
+	e.log.LogAttrs(ctx, slog.LevelDebug, "policy decision", attrs...)
 }

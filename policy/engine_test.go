@@ -331,3 +331,29 @@ func TestNonDeterministicPoliciesAreNotRemembered(t *testing.T) {
 }
 
 func symlink(target, link string) error { return os.Symlink(target, link) }
+
+func TestFailedNewRegistersNothing(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	broken := overrideDir(t, map[string]string{"config/routing.json": "["})
+	_, err := New(context.Background(), Options{Dir: broken, Registerer: reg, Logger: slog.New(slog.DiscardHandler)})
+	require.Error(t, err)
+	_, err = New(context.Background(), Options{Registerer: reg, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err, "a second New on the same registry works")
+	_, err = New(context.Background(), Options{Registerer: reg, Logger: slog.New(slog.DiscardHandler)})
+	require.ErrorContains(t, err, "register policy metrics")
+}
+
+func TestMemoIsBounded(t *testing.T) {
+	t.Parallel()
+	m := memo[int, int]{max: 3}
+	for i := range 10 {
+		m.put(i, i*i)
+	}
+	require.Equal(t, int64(3), m.size.Load())
+	v, ok := m.get(2)
+	require.True(t, ok)
+	require.Equal(t, 4, v)
+	_, ok = m.get(5)
+	require.False(t, ok)
+}

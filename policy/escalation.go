@@ -58,13 +58,14 @@ func (e *Engine) Escalate(ctx context.Context, in EscalationInput) (Escalation, 
 	d := e.nextDecision(c)
 	esc, err := c.escalate(ctx, in)
 	if err != nil {
-		e.observe(ctx, policyEscalation, start, d, resultError, err)
+		e.done(ctx, policyEscalation, start, d, resultError, err)
 		return Escalation{}, fmt.Errorf("escalation of %s: %w", in.Deadline, err)
 	}
 	esc.Decision = d
-	e.observe(ctx, policyEscalation, start, d, resultOK, nil,
-		slog.String("deadline", in.Deadline), slog.Int("level", esc.Level),
-		slog.Any("notify", esc.Notify), slog.Time("next_check", esc.NextCheck))
+	if e.done(ctx, policyEscalation, start, d, resultOK, nil) {
+		e.logDecision(ctx, policyEscalation, d, resultOK, slog.String("deadline", in.Deadline), slog.Int("level", esc.Level),
+			slog.Any("notify", esc.Notify), slog.Time("next_check", esc.NextCheck))
+	}
 	return esc, nil
 }
 
@@ -120,7 +121,7 @@ func (c *compiled) escalate(ctx context.Context, in EscalationInput) (Escalation
 		item("level", num(in.Level)),
 		item("elapsed_fraction", ast.FloatNumberTerm(fraction)),
 		item("breached", boolean(breached)),
-		item("overdue_ns", ast.NewTerm(ast.Number(fmt.Sprint(int64(overdue))))),
+		item("overdue_ns", ast.IntNumberTerm(int(overdue))),
 	))
 	if err != nil {
 		return Escalation{}, err

@@ -16,13 +16,19 @@ import (
 // non-deterministic built-in (time.now_ns, http.send, rand.intn, ...) is
 // never remembered. Authorization is always evaluated.
 
-// memoLimit bounds a memo; once full it stops remembering, so a stream of
-// unusual inputs costs evaluations, never memory.
-const memoLimit = 4096
+// A memo is bounded; once full it stops remembering, so a stream of
+// unusual inputs costs evaluations, never memory. Limits take few inputs
+// (departments × kinds × priorities × channels × rounds); routing more (a
+// few megabytes at most).
+const (
+	limitsMemoSize = 4096
+	routeMemoSize  = 16384
+)
 
 type memo[K comparable, V any] struct {
 	m    sync.Map
 	size atomic.Int64
+	max  int64
 }
 
 func (m *memo[K, V]) get(k K) (V, bool) {
@@ -35,7 +41,7 @@ func (m *memo[K, V]) get(k K) (V, bool) {
 }
 
 func (m *memo[K, V]) put(k K, v V) {
-	if m.size.Load() >= memoLimit {
+	if m.size.Load() >= m.max {
 		return
 	}
 	if _, loaded := m.m.LoadOrStore(k, v); !loaded {

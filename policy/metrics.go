@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"fmt"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -31,6 +33,7 @@ var decisionBuckets = []float64{5e-6, 10e-6, 20e-6, 35e-6, 50e-6, 75e-6, 100e-6,
 
 // metrics are the Prometheus series of an Engine.
 type metrics struct {
+	collectors            []prometheus.Collector
 	reloadOK, reloadError prometheus.Counter
 	revision              *prometheus.GaugeVec
 	// per policy, resolved once so that a decision does no label lookups
@@ -42,7 +45,7 @@ type policyMetrics struct {
 	allow, deny, ok, failures prometheus.Counter
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
+func newMetrics() *metrics {
 	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "xinfang_policy_decision_duration_seconds",
 		Help:    "Time to make one policy decision, in process.",
@@ -60,10 +63,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		Name: "xinfang_policy_revision_info",
 		Help: "The active policy revision (a content hash of its code and data); always 1.",
 	}, []string{"revision"})
-	if reg != nil {
-		reg.MustRegister(duration, decisions, reloads, revision)
-	}
 	m := &metrics{
+		collectors:  []prometheus.Collector{duration, decisions, reloads, revision},
 		reloadOK:    reloads.WithLabelValues(resultOK),
 		reloadError: reloads.WithLabelValues(resultError),
 		revision:    revision,
@@ -83,6 +84,19 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		m.perPolicy[p] = pm
 	}
 	return m
+}
+
+// register registers the metrics on reg (nil: nowhere).
+func (m *metrics) register(reg prometheus.Registerer) error {
+	if reg == nil {
+		return nil
+	}
+	for _, c := range m.collectors {
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("register policy metrics: %w", err)
+		}
+	}
+	return nil
 }
 
 func (m *metrics) activate(revision string) {

@@ -60,12 +60,14 @@ func (e *Engine) Route(ctx context.Context, in RoutingInput) (Route, error) {
 	d := e.nextDecision(c)
 	r, err := c.route(ctx, in)
 	if err != nil {
-		e.observe(ctx, policyRouting, start, d, resultError, err)
+		e.done(ctx, policyRouting, start, d, resultError, err)
 		return Route{}, fmt.Errorf("route case: %w", err)
 	}
 	r.Decision = d
-	e.observe(ctx, policyRouting, start, d, resultOK, nil,
-		slog.String("department", r.Department), slog.String("rule", r.Rule), slog.Any("reasons", r.Reasons))
+	if e.done(ctx, policyRouting, start, d, resultOK, nil) {
+		e.logDecision(ctx, policyRouting, d, resultOK, slog.String("department", r.Department),
+			slog.String("rule", r.Rule), slog.Any("reasons", r.Reasons))
+	}
 	return r, nil
 }
 

@@ -6,6 +6,7 @@
 //	xinfang demo                   load a demo organisation into an empty database
 //	xinfang report evaluation      write the evaluation report of a period (md, csv or xlsx)
 //	xinfang health                 probe a running server (container health checks)
+//	xinfang policy check [DIR]     validate a policy override directory
 //	xinfang version                print the version
 //
 // Every subcommand takes the same database and data-directory settings as
@@ -46,6 +47,7 @@ var commands = []command{
 	{"demo", "load a demo organisation into an empty database", demoCmd},
 	{"report", "reports: evaluation --period 2026H1 [--format md|csv|xlsx] [--out FILE] [--department CODE]", reportCmd(noWarehouse)},
 	{"health", "probe a running server's readiness (for container health checks)", health},
+	{"policy", "policy tools: check DIR validates a policy override directory", policyCmd},
 	{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 		_, err := fmt.Fprintln(stdout, "xinfang", version)
 		return err
