@@ -7,6 +7,7 @@
 //	xinfang report evaluation      write the evaluation report of a period (md, csv or xlsx)
 //	xinfang health                 probe a running server (container health checks)
 //	xinfang policy check [DIR]     validate a policy override directory
+//	xinfang policy simulate        replay recorded cases through a candidate policy
 //	xinfang version                print the version
 //
 // Every subcommand takes the same database and data-directory settings as

@@ -12,6 +12,7 @@ import (
 // policyCommands are the subcommands of `xinfang policy`.
 var policyCommands = []command{
 	{"check", "validate a policy directory before using it: check DIR", policyCheck},
+	{"simulate", "replay recorded cases through a candidate policy: simulate --since DATE --policy DIR", policySimulate},
 }
 
 // policyCmd runs the policy tools.
