@@ -121,7 +121,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	var prefix [4]byte
 	_, _ = rand.Read(prefix[:]) // never fails (crypto/rand documents it)
 	e.idPrefix = hex.EncodeToString(prefix[:]) + "-"
-	c, err := load(ctx, e.dir)
+	c, err := loadCached(ctx, e.dir)
 	if err != nil {
 		// Nothing is registered: the caller may fix the policy and call
 		// New again with the same Registerer.
@@ -217,6 +217,27 @@ func overrideHash(files []sourceFile) string {
 	sorted := append([]sourceFile(nil), files...)
 	sortFiles(sorted)
 	return contentHash(sorted)
+}
+
+// embeddedPolicy is the compiled embedded policy. It is built from files
+// compiled into the binary, so it cannot change while the process runs;
+// compiling and testing it once (rather than per Engine) keeps the many
+// engines of a test run, and the tools' second engine, cheap.
+var embeddedPolicy struct {
+	once     sync.Once
+	compiled *compiled
+	err      error
+}
+
+// loadCached is load, shared for the embedded policy alone.
+func loadCached(ctx context.Context, dir string) (*compiled, error) {
+	if dir != "" {
+		return load(ctx, dir)
+	}
+	embeddedPolicy.once.Do(func() {
+		embeddedPolicy.compiled, embeddedPolicy.err = load(context.WithoutCancel(ctx), "")
+	})
+	return embeddedPolicy.compiled, embeddedPolicy.err
 }
 
 // load builds a compiled policy: collect and parse the files, check the
