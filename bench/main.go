@@ -49,6 +49,7 @@ import (
 	"github.com/xinfang/xinfang/internal/app"
 	"github.com/xinfang/xinfang/internal/config"
 	"github.com/xinfang/xinfang/internal/store"
+	"github.com/xinfang/xinfang/policy"
 )
 
 // postgresURLEnv names the PostgreSQL server to benchmark against.
@@ -63,6 +64,7 @@ type options struct {
 	warmup       time.Duration
 	fetches      int
 	fetchWarmup  int
+	decisions    int
 	out          string
 	cpuProfile   string
 	pgbench      string
@@ -90,6 +92,7 @@ func parseFlags() options {
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured warm-up before each throughput run")
 	flag.IntVar(&o.fetches, "fetches", 2000, "measured case fetches per backend")
 	flag.IntVar(&o.fetchWarmup, "fetch-warmup", 200, "unmeasured case fetches before measuring")
+	flag.IntVar(&o.decisions, "decisions", 20000, "policy decisions of each kind to time")
 	flag.StringVar(&o.out, "out", "", "rewrite this Markdown file with the results")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the xinfang submitCase run to this file")
 	flag.StringVar(&o.pgbench, "pgbench", "pgbench", "pgbench executable")
@@ -147,6 +150,9 @@ func run(ctx context.Context, o options) error {
 	if err := measurePostgresApp(ctx, o, schemas, rep); err != nil {
 		return err
 	}
+	if rep.Policy, err = measurePolicy(ctx, o); err != nil {
+		return fmt.Errorf("policy decisions: %w", err)
+	}
 	if !o.skipSQLite {
 		if rep.SQLiteFetch, err = measureSQLiteFetch(ctx, o); err != nil {
 			return fmt.Errorf("sqlite timeline: %w", err)
@@ -180,8 +186,25 @@ func measurePostgresApp(ctx context.Context, o options, schemas *schemaSet, rep 
 		return fmt.Errorf("start xinfang on postgres: %w", err)
 	}
 	defer srv.close()
-	if rep.XinfangTPS, err = measureSubmit(ctx, o, srv); err != nil {
+	// The submitCase run is always profiled: the policy's share of the
+	// CPU time is read from the profile.
+	profile := o.cpuProfile
+	if profile == "" {
+		f, err := os.CreateTemp("", "xinfang-submit-*.pprof")
+		if err != nil {
+			return err
+		}
+		f.Close()
+		defer os.Remove(f.Name())
+		profile = f.Name()
+	}
+	po := o
+	po.cpuProfile = profile
+	if rep.XinfangTPS, err = measureSubmit(ctx, po, srv); err != nil {
 		return fmt.Errorf("submitCase throughput: %w", err)
+	}
+	if rep.PolicyShare, err = policyCPUShare(profile); err != nil {
+		return err
 	}
 	if rep.PostgresFetch, err = measureFetch(ctx, o, srv, "postgres"); err != nil {
 		return fmt.Errorf("postgres timeline: %w", err)
@@ -310,4 +333,14 @@ func (s *schemaSet) dropAll() {
 			s.log.Info("dropped schema", "schema", name)
 		}
 	}
+}
+
+// measurePolicy times the embedded policy's decisions in process.
+func measurePolicy(ctx context.Context, o options) (policy.DecisionLatencies, error) {
+	o.progressLogs.Info("policy decisions: measuring", "inputs", o.decisions)
+	e, err := policy.New(ctx, policy.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return policy.DecisionLatencies{}, err
+	}
+	return policy.MeasureDecisions(e, o.decisions)
 }
