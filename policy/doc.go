@@ -83,7 +83,7 @@
 //
 // [Engine.Authorize] implements [Authorizer]. The role table
 // (config/authz.json "permissions") keeps the decisions of the former
-// placeholder [RoleAuthorizer], and the policy adds:
+// original role table (kept as a test oracle), and the policy adds:
 //
 //   - department scoping: handlers and department heads take case actions
 //     ("department_scoped") only on cases of their own department — the
