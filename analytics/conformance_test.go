@@ -141,11 +141,11 @@ func newFixture(t testing.TB) fixture {
 	c8 := mk(8, "WEB", "COMPLAINT", 10, 100, 200, pA, at(2026, 4, 1, 0, 0, 0, 0))
 	c8e := []Event{c8.ev("SUBMITTED", 0), c8.ev("ACCEPTED", h)}
 	// C9: a visit received exactly at the start of the period, answered at
-	// 5 h, closed at 6 h, rated 4.
+	// 5 h, closed at 6 h, rated 3 (not satisfied).
 	c9 := mk(9, "VISIT", "COMPLAINT", 12, 100, 0, pE, at(2026, 1, 1, 0, 0, 0, 0))
 	c9e := []Event{
 		c9.ev("RECORDED", 0), c9.ev("ACCEPTED", h), c9.ev("ASSIGNED", h), c9.ev("WORK_STARTED", 2*h),
-		c9.ev("RESPONDED", 5*h, due(48*h)), c9.ev("CLOSED", 6*h), c9.ev("RATED", 7*h, rating(4)),
+		c9.ev("RESPONDED", 5*h, due(48*h)), c9.ev("CLOSED", 6*h), c9.ev("RATED", 7*h, rating(3)),
 	}
 	// Previous period.
 	// P1: answered exactly at its deadline (48 h: within), rated 4.
@@ -223,9 +223,9 @@ func checkQuarter(t *testing.T, ev *Evaluation) {
 	require.Equal(t, int64(2), cur.Breaches)   // C4 (event and late), C6 (late)
 	require.Equal(t, int64(2), cur.Extensions) // C2, delivered three times
 	require.Equal(t, int64(5), cur.Closed)     // C1 C2 C4 C6 C9
-	require.Equal(t, int64(4), cur.Rated)      // C1 5, C2 4 (latest), C6 2, C9 4
-	require.Equal(t, int64(3), cur.Satisfied)
-	require.Equal(t, 3.0/4, cur.SatisfactionRate)
+	require.Equal(t, int64(4), cur.Rated)      // C1 5, C2 4 (latest), C6 2, C9 3
+	require.Equal(t, int64(2), cur.Satisfied)
+	require.Equal(t, 2.0/4, cur.SatisfactionRate)
 	require.Equal(t, 4.0/5, cur.SurveyResponseRate)
 	require.Equal(t, int64(2), cur.Reviews)   // C2 C6
 	require.Equal(t, int64(1), cur.ReReviews) // C6
@@ -236,8 +236,8 @@ func checkQuarter(t *testing.T, ev *Evaluation) {
 	require.Equal(t, []Ranked{{100, 4}, {101, 2}, {102, 1}}, cur.TopCategories)
 	require.Equal(t, []Ranked{{200, 2}, {201, 2}}, cur.TopServiceProjects)
 	checkTrend(t, cur.Trend, []TrendPoint{
-		// C9 C1 C2: responses 18000 86400 259200, all within, ratings 4 5 4.
-		{Start: day(2026, 1, 1), Received: 3, Responded: 3, WithinLimitShare: 1, SatisfactionRate: 1, MedianResponseSecs: 86400},
+		// C9 C1 C2: responses 18000 86400 259200, all within, ratings 3 5 4.
+		{Start: day(2026, 1, 1), Received: 3, Responded: 3, WithinLimitShare: 1, SatisfactionRate: 2.0 / 3, MedianResponseSecs: 86400},
 		// C3 C4: C4 answered late, not rated.
 		{Start: day(2026, 2, 1), Received: 2, Responded: 1, WithinLimitShare: 0, SatisfactionRate: 0, MedianResponseSecs: 216000},
 		// C5 C6 C7: 36000 (within) and 360000 (late); C6 rated 2.
