@@ -79,3 +79,35 @@ func TestWarehouseBench(t *testing.T) {
 	requireSameEvaluation(t, pg.Evaluation, cold.Evaluation)
 	requireSameEvaluation(t, pg.Evaluation, merged.Evaluation)
 }
+
+// benchDatabaseEnv names a ClickHouse database to time Evaluate on
+// (TestWarehouseBenchLoaded), kept afterwards so that queries can be tuned
+// without reloading; when it has no events, XINFANG_WAREHOUSE_BENCH_EVENTS
+// of them are loaded first.
+const benchDatabaseEnv = "XINFANG_WAREHOUSE_BENCH_DATABASE"
+
+func TestWarehouseBenchLoaded(t *testing.T) {
+	database := os.Getenv(benchDatabaseEnv)
+	if database == "" {
+		t.Skipf("%s is not set", benchDatabaseEnv)
+	}
+	ctx := context.Background()
+	ch, err := OpenClickHouse(ctx, ClickHouseConfig{Addr: clickhouseAddr(t), Database: database})
+	require.NoError(t, err)
+	defer ch.Close()
+	var loaded uint64
+	require.NoError(t, ch.Conn().QueryRow(ctx, "SELECT count() FROM events").Scan(&loaded))
+	if n, _ := strconv.Atoi(os.Getenv(benchEventsEnv)); loaded == 0 && n > 0 {
+		start := time.Now()
+		events, cases, err := LoadClickHouseBench(ctx, ch, BenchConfig{Events: n, Seed: 1})
+		require.NoError(t, err)
+		t.Logf("clickhouse: loaded %d events of %d cases in %s", events, cases, time.Since(start).Round(time.Millisecond))
+	}
+	loc := shanghai(t)
+	q := Query{From: time.Date(2025, 7, 1, 0, 0, 0, 0, loc), To: time.Date(2026, 1, 1, 0, 0, 0, 0, loc), Trend: Month, Location: loc}
+	timing, err := TimeEvaluate(ctx, ch.Evaluate, q, 7, true)
+	require.NoError(t, err)
+	t.Logf("clickhouse Evaluate on %s: best %s, median %s; %d cases now, %d before", database,
+		timing.Best.Round(time.Millisecond), timing.Median.Round(time.Millisecond),
+		timing.Evaluation.Current.Received, timing.Evaluation.Previous.Received)
+}

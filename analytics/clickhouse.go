@@ -262,34 +262,58 @@ func (ch *ClickHouse) sendEvents(ctx context.Context, block *eventBlock) error {
 
 // factColumns is the explicit column list of every insert into
 // case_facts; factSelect computes them from events, per case.
-const factColumns = "case_id, version, received_at, channel, kind, priority, department_id, category_id, " +
-	"service_project_id, petitioner_key, acknowledged_at, accepted_at, declined_at, responded_at, " +
-	"respond_due, closed_at, rating, review_round, extensions, breaches"
+const factColumns = "case_id, version, received_at, channel, kind, channel_code, kind_code, priority, " +
+	"department_id, category_id, service_project_id, petitioner_key, petitioner_hi, petitioner_lo, " +
+	"acknowledged_at, accepted_at, declined_at, responded_at, respond_due, closed_at, rating, review_round, " +
+	"extensions, breaches, within, breached"
+
+// Channels and kinds have numeric codes in case_facts (their position
+// here, 0 for anything else) because grouping by numbers is much faster.
+// Appending a value needs RebuildFacts; never reorder.
+var (
+	channelCodes = []string{"WEB", "HOTLINE", "EMAIL", "LETTER", "VISIT", "CONSULTATION"}
+	kindCodes    = []string{"COMPLAINT", "SUGGESTION", "INQUIRY", "PRAISE", "REPORT"}
+)
+
+func chArray(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = chQuote(v)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
+}
 
 // factSelect folds a case's events into its fact row. Every aggregate
 // ignores repeated rows (min, argMin, argMax, max, uniqExact), so
 // duplicates not yet merged away change nothing. "First" events are the
 // earliest by time; argMinIf breaks ties by seq through one UInt64 key.
-const factSelect = `SELECT case_id,
+// The f_ aliases must not shadow the columns of events.
+var factSelect = `SELECT case_id,
     toUInt32(uniqExact(event_id)),
     argMax(received_at, seq),
-    argMax(channel, seq),
-    argMax(kind, seq),
+    argMax(channel, seq) AS f_channel,
+    argMax(kind, seq) AS f_kind,
+    toUInt8(indexOf(` + chArray(channelCodes) + `, f_channel)),
+    toUInt8(indexOf(` + chArray(kindCodes) + `, f_kind)),
     argMax(priority, seq),
     argMax(department_id, seq),
     argMax(category_id, seq),
     argMax(service_project_id, seq),
-    argMax(petitioner_key, seq),
+    argMax(petitioner_key, seq) AS f_petitioner,
+    reinterpretAsUInt64(unhex(substring(f_petitioner, 1, 16))),
+    reinterpretAsUInt64(unhex(substring(f_petitioner, 17, 16))),
     minIf(occurred_at, type IN ('SUBMITTED', 'RECORDED')),
     minIf(occurred_at, type = 'ACCEPTED'),
     minIf(occurred_at, type = 'DECLINED'),
-    minIf(occurred_at, type = 'RESPONDED'),
-    argMinIf(respond_due, toUInt64(occurred_at) * 4294967296 + seq, type = 'RESPONDED'),
+    minIf(occurred_at, type = 'RESPONDED') AS f_responded,
+    argMinIf(respond_due, toUInt64(occurred_at) * 4294967296 + seq, type = 'RESPONDED') AS f_due,
     minIf(occurred_at, type = 'CLOSED'),
     argMaxIf(rating, seq, type = 'RATED'),
     maxIf(review_round, type = 'REVIEW_REQUESTED'),
     toUInt32(uniqExactIf(event_id, type = 'EXTENSION_APPROVED')),
-    toUInt32(uniqExactIf(event_id, type = 'DEADLINE_BREACHED'))
+    toUInt32(uniqExactIf(event_id, type = 'DEADLINE_BREACHED')) AS f_breaches,
+    toUInt8(f_responded != 0 AND (f_due = 0 OR f_responded <= f_due)) AS f_within,
+    toUInt8(f_breaches > 0 OR (f_responded != 0 AND f_within = 0))
 FROM events`
 
 // refreshFacts recomputes the fact rows of the cases whose events match
@@ -343,11 +367,31 @@ func validateEvents(events []Event) error {
 		if e.OccurredAt.Unix() < 0 || e.ReceivedAt.Unix() < 0 || e.RespondDue.Unix() < 0 && !e.RespondDue.IsZero() {
 			return fmt.Errorf("analytics: event %d: times before 1970 are not supported", e.EventID)
 		}
+		if !validPetitionerKey(e.PetitionerKey) {
+			return fmt.Errorf("analytics: event %d: petitioner key must be empty or made by PetitionerKey", e.EventID)
+		}
 		if e.DepartmentID < 0 || e.CategoryID < 0 || e.ServiceProjectID < 0 || e.Rating < 0 || e.ReviewRound < 0 {
 			return fmt.Errorf("analytics: event %d: negative ID, rating or round", e.EventID)
 		}
 	}
 	return nil
+}
+
+// validPetitionerKey accepts "" and PetitionerKey's 32 lowercase hex
+// digits, whose 128 bits the ClickHouse fact rows keep.
+func validPetitionerKey(key string) bool {
+	if key == "" {
+		return true
+	}
+	if len(key) != 32 {
+		return false
+	}
+	for _, c := range key {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func joinInts(ids []int64) string {

@@ -6,42 +6,51 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
-// Evaluate computes both periods with two queries over case_facts FINAL
-// that run at once: one for the totals, one for the breakdowns and the
-// trend. FINAL keeps the latest row of each case even before parts merge;
-// ClickHouse reads a FINAL table in one stream, so the two queries use
-// both cores of a small server.
+// Evaluate computes both periods with three queries over case_facts
+// FINAL that run at once: totals and trend (GROUP BY period, bucket WITH
+// ROLLUP), the counts by channel, kind, category and service project, and
+// the petitioners. FINAL keeps the latest row of each case even before
+// parts merge; ClickHouse 18.16 reads a FINAL table in one stream, so
+// concurrent queries are what puts a second core to work.
 func (ch *ClickHouse) Evaluate(ctx context.Context, q Query) (*Evaluation, error) {
 	p, err := planOf(q, ch.loc)
 	if err != nil {
 		return nil, err
 	}
 	var (
-		wg             sync.WaitGroup
-		cur, prev      totals
-		rows           []breakdown
-		errTot, errBrk error
+		wg               sync.WaitGroup
+		tot              [3]totals // by period code: 1 previous, 2 current
+		trend, combos    []breakdown
+		pet              [3][2]int64
+		errA, errB, errC error
 	)
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		cur, prev, errTot = ch.totals(ctx, p)
+		trend, errA = ch.totalsAndTrend(ctx, p, &tot)
 	}()
-	rows, errBrk = ch.breakdowns(ctx, p)
+	go func() {
+		defer wg.Done()
+		errC = ch.petitioners(ctx, p, &pet)
+	}()
+	combos, errB = ch.combinations(ctx, p)
 	wg.Wait()
-	if errTot != nil {
-		return nil, errTot
+	for _, err := range []error{errA, errB, errC} {
+		if err != nil {
+			return nil, err
+		}
 	}
-	if errBrk != nil {
-		return nil, errBrk
+	for code := 1; code <= 2; code++ {
+		tot[code].Petitioners, tot[code].RepeatPetitioners = pet[code][0], pet[code][1]
 	}
-	return p.assemble(cur, prev, rows), nil
+	return p.assemble(tot[2], tot[1], append(trend, combos...)), nil
 }
 
-// chFacts is the fact rows of both periods, filtered; isCurrent tells
-// the periods apart.
+// chFacts is the fact rows of both periods, filtered, with period 2 for
+// the current one and 1 for the previous one (0 is ROLLUP's grand total).
 func chFacts(p plan, columns string) string {
 	where := []string{
 		"received_at >= toDateTime(" + strconv.FormatInt(p.prev.from, 10) + ")",
@@ -61,118 +70,180 @@ func chFacts(p plan, columns string) string {
 	}
 	// WHERE, never PREWHERE: with FINAL, a PREWHERE on a column that
 	// changes between a case's rows would pick an outdated row.
-	return "SELECT received_at >= toDateTime(" + strconv.FormatInt(p.cur.from, 10) + ") AS is_current, " + columns +
+	return "SELECT if(received_at >= toDateTime(" + strconv.FormatInt(p.cur.from, 10) + "), 2, 1) AS period, " + columns +
 		" FROM case_facts FINAL WHERE " + strings.Join(where, " AND ")
 }
 
-// The conditions shared by the queries, over case_facts columns.
-const (
-	chWithin   = "(responded_at != 0 AND (respond_due = 0 OR responded_at <= respond_due))"
-	chBreached = "(breaches > 0 OR (responded_at != 0 AND respond_due != 0 AND responded_at > respond_due))"
-)
-
-// chQuantiles selects the count, nearest-rank median and 90th percentile
-// of a sorted array column.
-func chQuantiles(arr string) string {
-	return fmt.Sprintf("toInt64(length(%[1]s)), toFloat64(%[1]s[intDiv(length(%[1]s) + 1, 2)]), toFloat64(%[1]s[intDiv(9 * length(%[1]s) + 9, 10)])", arr)
+// chQuantiles is the count, nearest-rank median and 90th percentile of
+// the seconds from received_at to column, over the rows where it is set.
+// quantilesExact(level) returns the value at 0-based index
+// floor(level·n) of the ascending values; over the negated values that is
+// rank n − floor(level·n) of the ascending ones, which for levels 0.5 and
+// 0.1 is ceil(0.5·n) and ceil(0.9·n): the nearest ranks. (quantileExactLow
+// is not in 18.16; sorting a groupArray is slower.)
+func chQuantiles(column string) string {
+	return fmt.Sprintf("toInt64(countIf(%[1]s != 0)), quantilesExactIf(0.5, 0.1)(toInt64(received_at) - toInt64(%[1]s), %[1]s != 0)", column)
 }
 
-func (ch *ClickHouse) totals(ctx context.Context, p plan) (cur, prev totals, err error) {
-	inner := `SELECT is_current,
-    toInt64(count()) AS t_received,
-    toInt64(countIf(accepted_at != 0)) AS t_accepted,
-    toInt64(countIf(declined_at != 0 AND accepted_at = 0)) AS t_declined,
-    arraySort(groupArrayIf(toInt64(acknowledged_at) - toInt64(received_at), acknowledged_at != 0)) AS t_ack,
-    arraySort(groupArrayIf(toInt64(responded_at) - toInt64(received_at), responded_at != 0)) AS t_resp,
-    arraySort(groupArrayIf(toInt64(closed_at) - toInt64(received_at), closed_at != 0)) AS t_res,
-    toInt64(countIf(` + chWithin + `)) AS t_within,
-    toInt64(countIf(` + chBreached + `)) AS t_breaches,
-    toInt64(sum(extensions)) AS t_extensions,
-    toInt64(countIf(closed_at != 0)) AS t_closed,
-    toInt64(countIf(rating > 0)) AS t_rated,
-    toInt64(countIf(rating >= 4)) AS t_satisfied,
-    toInt64(countIf(review_round >= 1)) AS t_reviews,
-    toInt64(countIf(review_round >= 2)) AS t_rereviews,
-    arrayEnumerateUniq(groupArrayIf(petitioner_key, petitioner_key != '')) AS t_occurrence
-FROM (` + chFacts(p, "received_at, accepted_at, declined_at, acknowledged_at, responded_at, respond_due, closed_at, breaches, extensions, rating, review_round, petitioner_key") + `)
-GROUP BY is_current`
-	query := `SELECT toUInt8(is_current), t_received, t_accepted, t_declined,
-    ` + chQuantiles("t_ack") + `, ` + chQuantiles("t_resp") + `, ` + chQuantiles("t_res") + `,
-    t_within, t_breaches, t_extensions, t_closed, t_rated, t_satisfied, t_reviews, t_rereviews,
-    toInt64(countEqual(t_occurrence, 1)), toInt64(countEqual(t_occurrence, 2))
-FROM (` + inner + `)`
-	rows, err := ch.conn.Query(ctx, query)
-	if err != nil {
-		return cur, prev, fmt.Errorf("clickhouse: evaluation totals: %w", err)
+// negatedQuantiles turns chQuantiles' two values back into seconds.
+func negatedQuantiles(count int64, q []int64) Durations {
+	if count == 0 || len(q) != 2 {
+		return Durations{Count: count}
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var isCurrent uint8
-		var t totals
-		err := rows.Scan(&isCurrent, &t.Received, &t.Accepted, &t.Declined,
-			&t.Ack.Count, &t.Ack.Median, &t.Ack.P90,
-			&t.Response.Count, &t.Response.Median, &t.Response.P90,
-			&t.Resolution.Count, &t.Resolution.Median, &t.Resolution.P90,
-			&t.WithinLimit, &t.Breaches, &t.Extensions, &t.Closed, &t.Rated, &t.Satisfied,
-			&t.Reviews, &t.ReReviews, &t.Petitioners, &t.RepeatPetitioners)
-		if err != nil {
-			return cur, prev, fmt.Errorf("clickhouse: evaluation totals: %w", err)
-		}
-		if isCurrent == 1 {
-			cur = t
-		} else {
-			prev = t
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return cur, prev, fmt.Errorf("clickhouse: evaluation totals: %w", err)
-	}
-	return cur, prev, nil
+	return Durations{Count: count, Median: float64(-q[0]), P90: float64(-q[1])}
 }
 
-func (ch *ClickHouse) breakdowns(ctx context.Context, p plan) ([]breakdown, error) {
+func (ch *ClickHouse) totalsAndTrend(ctx context.Context, p plan, tot *[3]totals) ([]breakdown, error) {
 	bucket := "toStartOfMonth(received_at, " + chQuote(p.zone) + ")"
 	if p.q.Trend == Week {
 		bucket = "toMonday(received_at, " + chQuote(p.zone) + ")"
 	}
-	// One row per case and dimension (ARRAY JOIN), grouped once.
-	facts := chFacts(p, `responded_at, respond_due, rating,
-        toInt64(responded_at) - toInt64(received_at) AS response_secs,
-        [('`+dimChannel+`', channel), ('`+dimKind+`', kind),
-         ('`+dimCategory+`', toString(category_id)), ('`+dimProject+`', toString(service_project_id)),
-         ('`+dimBucket+`', toString(`+bucket+`))] AS dims`)
-	query := `SELECT toUInt8(is_current), dim, key, cases, responded, within, rated, satisfied,
-    toFloat64(response[intDiv(length(response) + 1, 2)])
+	query := `SELECT period, toUInt16(bucket),
+    toInt64(count()),
+    toInt64(countIf(accepted_at != 0)),
+    toInt64(countIf(declined_at != 0 AND accepted_at = 0)),
+    ` + chQuantiles("acknowledged_at") + `,
+    ` + chQuantiles("responded_at") + `,
+    ` + chQuantiles("closed_at") + `,
+    toInt64(sum(within)),
+    toInt64(sum(breached)),
+    toInt64(sum(extensions)),
+    toInt64(countIf(rating > 0)),
+    toInt64(countIf(rating >= 4)),
+    toInt64(countIf(review_round >= 1)),
+    toInt64(countIf(review_round >= 2))
+FROM (` + chFacts(p, bucket+` AS bucket, received_at, accepted_at, declined_at, acknowledged_at, responded_at,
+    closed_at, within, breached, extensions, rating, review_round`) + `)
+GROUP BY period, bucket WITH ROLLUP`
+	rows, err := ch.conn.Query(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: evaluation totals: %w", err)
+	}
+	defer rows.Close()
+	var trend []breakdown
+	for rows.Next() {
+		var (
+			period            uint8
+			bucketDay         uint16
+			t                 totals
+			ackQ, respQ, resQ []int64
+		)
+		err := rows.Scan(&period, &bucketDay, &t.Received, &t.Accepted, &t.Declined,
+			&t.Ack.Count, &ackQ, &t.Response.Count, &respQ, &t.Resolution.Count, &resQ,
+			&t.WithinLimit, &t.Breaches, &t.Extensions, &t.Rated, &t.Satisfied, &t.Reviews, &t.ReReviews)
+		if err != nil {
+			return nil, fmt.Errorf("clickhouse: evaluation totals: %w", err)
+		}
+		t.Ack = negatedQuantiles(t.Ack.Count, ackQ)
+		t.Response = negatedQuantiles(t.Response.Count, respQ)
+		t.Resolution = negatedQuantiles(t.Resolution.Count, resQ)
+		t.Closed = t.Resolution.Count
+		switch {
+		case period == 0: // the grand total of both periods
+		case bucketDay == 0: // the total of a period
+			tot[period] = t
+		default:
+			// Buckets come as day numbers: ROLLUP's totals are the
+			// default Date, which versions print differently.
+			day := time.Unix(int64(bucketDay)*86400, 0).UTC().Format("2006-01-02")
+			trend = append(trend, breakdown{
+				Current: period == 2, Dim: dimBucket, Key: day, Cases: t.Received,
+				Responded: t.Response.Count, WithinLimit: t.WithinLimit, Rated: t.Rated, Satisfied: t.Satisfied,
+				MedianResponse: t.Response.Median,
+			})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clickhouse: evaluation totals: %w", err)
+	}
+	return trend, nil
+}
+
+// combinations counts the cases by channel, kind, category and service
+// project together (a few thousand groups at most) and splits the counts
+// by dimension in Go. Channels and kinds are grouped by code; when a case
+// has a value without one (code 0), they are grouped by name instead.
+func (ch *ClickHouse) combinations(ctx context.Context, p plan) ([]breakdown, error) {
+	out, unknown, err := ch.combinationsBy(ctx, p, "channel_code", "kind_code")
+	if err == nil && unknown {
+		out, _, err = ch.combinationsBy(ctx, p, "channel", "kind")
+	}
+	return out, err
+}
+
+func (ch *ClickHouse) combinationsBy(ctx context.Context, p plan, channel, kind string) (out []breakdown, unknown bool, err error) {
+	query := `SELECT period, toString(` + channel + `), toString(` + kind + `), category_id, service_project_id, toInt64(count())
+FROM (` + chFacts(p, channel+", "+kind+", category_id, service_project_id") + `)
+GROUP BY period, ` + channel + `, ` + kind + `, category_id, service_project_id`
+	rows, err := ch.conn.Query(ctx, query)
+	if err != nil {
+		return nil, false, fmt.Errorf("clickhouse: evaluation breakdowns: %w", err)
+	}
+	defer rows.Close()
+	name := func(key string, names []string) string {
+		if channel == "channel" {
+			return key
+		}
+		code, _ := strconv.Atoi(key)
+		if code < 1 || code > len(names) {
+			unknown = true
+			return ""
+		}
+		return names[code-1]
+	}
+	sums := map[breakdown]int64{}
+	for rows.Next() {
+		var (
+			period              uint8
+			channelKey, kindKey string
+			cat, proj           uint64
+			n                   int64
+		)
+		if err := rows.Scan(&period, &channelKey, &kindKey, &cat, &proj, &n); err != nil {
+			return nil, false, fmt.Errorf("clickhouse: evaluation breakdowns: %w", err)
+		}
+		cur := period == 2
+		sums[breakdown{Current: cur, Dim: dimChannel, Key: name(channelKey, channelCodes)}] += n
+		sums[breakdown{Current: cur, Dim: dimKind, Key: name(kindKey, kindCodes)}] += n
+		sums[breakdown{Current: cur, Dim: dimCategory, Key: strconv.FormatUint(cat, 10)}] += n
+		sums[breakdown{Current: cur, Dim: dimProject, Key: strconv.FormatUint(proj, 10)}] += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("clickhouse: evaluation breakdowns: %w", err)
+	}
+	out = make([]breakdown, 0, len(sums))
+	for b, n := range sums {
+		b.Cases = n
+		out = append(out, b)
+	}
+	return out, unknown, nil
+}
+
+// petitioners counts, per period, the distinct petitioner keys and those
+// with two or more cases: arrayEnumerateUniq numbers each occurrence of a
+// key (1 for its first case, 2 for its second, ...).
+func (ch *ClickHouse) petitioners(ctx context.Context, p plan, out *[3][2]int64) error {
+	query := `SELECT period, toInt64(countEqual(occurrence, 1)), toInt64(countEqual(occurrence, 2))
 FROM (
-    SELECT is_current, tupleElement(dk, 1) AS dim, tupleElement(dk, 2) AS key,
-        toInt64(count()) AS cases,
-        toInt64(countIf(responded_at != 0)) AS responded,
-        toInt64(countIf(` + chWithin + `)) AS within,
-        toInt64(countIf(rating > 0)) AS rated,
-        toInt64(countIf(rating >= 4)) AS satisfied,
-        arraySort(groupArrayIf(response_secs, responded_at != 0 AND tupleElement(dk, 1) = '` + dimBucket + `')) AS response
-    FROM (` + facts + `)
-    ARRAY JOIN dims AS dk
-    GROUP BY is_current, dim, key
+    SELECT period, arrayEnumerateUniq(groupArrayIf(petitioner_hi, identified), groupArrayIf(petitioner_lo, identified)) AS occurrence
+    FROM (` + chFacts(p, "petitioner_hi, petitioner_lo, petitioner_hi != 0 OR petitioner_lo != 0 AS identified") + `)
+    GROUP BY period
 )`
 	rows, err := ch.conn.Query(ctx, query)
 	if err != nil {
-		return nil, fmt.Errorf("clickhouse: evaluation breakdowns: %w", err)
+		return fmt.Errorf("clickhouse: evaluation petitioners: %w", err)
 	}
 	defer rows.Close()
-	var out []breakdown
 	for rows.Next() {
-		var isCurrent uint8
-		var b breakdown
-		if err := rows.Scan(&isCurrent, &b.Dim, &b.Key, &b.Cases, &b.Responded, &b.WithinLimit,
-			&b.Rated, &b.Satisfied, &b.MedianResponse); err != nil {
-			return nil, fmt.Errorf("clickhouse: evaluation breakdowns: %w", err)
+		var period uint8
+		var distinct, repeat int64
+		if err := rows.Scan(&period, &distinct, &repeat); err != nil {
+			return fmt.Errorf("clickhouse: evaluation petitioners: %w", err)
 		}
-		b.Current = isCurrent == 1
-		out = append(out, b)
+		out[period] = [2]int64{distinct, repeat}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("clickhouse: evaluation breakdowns: %w", err)
+		return fmt.Errorf("clickhouse: evaluation petitioners: %w", err)
 	}
-	return out, nil
+	return nil
 }

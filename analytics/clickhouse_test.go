@@ -150,3 +150,21 @@ func TestNearestRank(t *testing.T) {
 	}
 	require.Equal(t, Durations{Count: 4, Median: 20, P90: 40}, durationsOf([]int64{10, 20, 30, 40}))
 }
+
+// A channel or kind the fact codes do not know is still counted by name.
+func TestClickHouseUnknownChannel(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ch := openTestClickHouse(t)
+	q := quarterQuery(t)
+	e := Event{EventID: 1, CaseID: 1, Seq: 1, Type: "SUBMITTED", OccurredAt: q.From, ReceivedAt: q.From,
+		Channel: "FAX", Kind: "COMPLAINT", DepartmentID: 1}
+	require.NoError(t, ch.Ingest(ctx, []Event{e}))
+	ev, err := ch.Evaluate(ctx, q)
+	require.NoError(t, err)
+	require.Equal(t, map[string]int64{"FAX": 1}, ev.Current.ByChannel)
+	require.Equal(t, map[string]int64{"COMPLAINT": 1}, ev.Current.ByKind)
+
+	e.EventID, e.PetitionerKey = 2, "not-a-key"
+	require.ErrorContains(t, ch.Ingest(ctx, []Event{e}), "petitioner key")
+}

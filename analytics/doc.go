@@ -21,7 +21,8 @@
 //     number of distinct events folded in, so the most complete row wins,
 //     and every aggregate of the fold ignores repeated rows, so re-delivery
 //     changes nothing even before parts merge. Evaluate reads case_facts
-//     FINAL with two concurrent queries. RebuildFacts refolds everything
+//     FINAL with three concurrent queries that group by numbers only
+//     (channel and kind codes, the petitioner key's 128 bits). RebuildFacts refolds everything
 //     (after a bulk load or a change of the fold); Truncate empties both
 //     tables for `xinfang analytics rebuild`.
 //   - Embedded (OpenEmbedded), a SQLite file of its own beside the main
@@ -77,9 +78,10 @@
 //     ReceivedAt. Closed is their count.
 //   - Durations.Median and P90 are nearest-rank quantiles: of n values in
 //     ascending order, the one at 1-based rank ceil(p·n), computed in
-//     integers as (n+1)/2 and (9n+9)/10. ClickHouse sorts the values
-//     (arraySort(groupArray(x))[rank]; quantileExact picks a different
-//     rank and quantileExactLow is not in 18.16); PostgreSQL's
+//     integers as (n+1)/2 and (9n+9)/10. ClickHouse's quantileExact
+//     picks 0-based index floor(level·n), a different rank, and 18.16 has
+//     no quantileExactLow; over the negated values, levels 0.5 and 0.1
+//     give exactly the nearest ranks (see chQuantiles). PostgreSQL's
 //     percentile_disc is this definition; Go sorts.
 //   - WithinLimit: responded cases whose first response came no later
 //     than the RespondDue carried by that RESPONDED event (the deadline in
@@ -99,7 +101,8 @@
 //     ReReviews: of ReviewRound ≥ 2 (in PostgreSQL the payload's round).
 //     ReviewRate: Reviews / Closed; ReReviewRate: ReReviews / Reviews.
 //   - Petitioners: distinct non-empty petitioner keys among the period's
-//     cases (anonymous cases have none); RepeatPetitioners: of those, the
+//     cases (anonymous cases have none; a key is "" or made by
+//     PetitionerKey, and Ingest refuses others); RepeatPetitioners: of those, the
 //     keys with two or more of the period's cases (after filters).
 //     PostgreSQL counts petitioner_id, which gives the same numbers.
 //   - TopCategories, TopServiceProjects: case counts by category and by
