@@ -31,12 +31,14 @@ type Event struct {
 	// anonymous case: enough to count repeat petitioners, nothing more.
 	PetitionerKey string
 	ReceivedAt    time.Time
-	ReviewRound   int32
+	// ReviewRound is the case's review round after the event: a
+	// REVIEW_REQUESTED event carries the round it opened (1 or 2).
+	ReviewRound int32
 
 	// Facts carried by some event types (zero otherwise).
 	Rating         int8      // RATED: 1–5
 	Outcome        string    // RESPONDED: SUPPORTED, EXPLAINED or NOT_SUPPORTED
-	RespondDue     time.Time // RESPONDED: the response deadline in force; zero when none
+	RespondDue     time.Time // RESPONDED: the response deadline in force (payload respondDue); zero when none
 	Deadline       string    // DEADLINE_WARNING / DEADLINE_BREACHED: which deadline
 	ExtensionHours int32     // EXTENSION_APPROVED: hours granted
 }
@@ -86,7 +88,8 @@ type TrendPoint struct {
 	MedianResponseSecs float64
 }
 
-// Figures are the evaluation figures of one period.
+// Figures are the evaluation figures of one period, as the package
+// documentation defines them. Durations are in whole seconds.
 type Figures struct {
 	From, To time.Time
 
@@ -104,17 +107,17 @@ type Figures struct {
 	Responded        int64   // cases with a response
 	WithinLimit      int64   // responded no later than the deadline in force
 	WithinLimitShare float64 // WithinLimit / Responded
-	Breaches         int64   // DEADLINE_BREACHED events plus late responses with no such event
-	Extensions       int64   // EXTENSION_APPROVED events
+	Breaches         int64   // cases with a DEADLINE_BREACHED event or a first response after its deadline
+	Extensions       int64   // EXTENSION_APPROVED events of these cases
 
 	Closed             int64
-	Rated              int64
-	Satisfied          int64   // ratings ≥ 4
+	Rated              int64   // cases with a rating (the latest counts)
+	Satisfied          int64   // of those, rated 4 or 5
 	SatisfactionRate   float64 // Satisfied / Rated
 	SurveyResponseRate float64 // Rated / Closed
 
-	Reviews      int64   // REVIEW_REQUESTED into round 1
-	ReReviews    int64   // REVIEW_REQUESTED into round 2
+	Reviews      int64   // cases with a REVIEW_REQUESTED into round 1
+	ReReviews    int64   // cases with a REVIEW_REQUESTED into round 2
 	ReviewRate   float64 // Reviews / Closed
 	ReReviewRate float64 // ReReviews / Reviews
 

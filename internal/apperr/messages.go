@@ -12,6 +12,10 @@ var catalog = map[string]message{
 	"input.page_size": {"{field} must be between 0 and {max}.", "{field}必须在0到{max}之间。"},
 	"input.bad_id":    {"{field} is not a valid ID.", "{field}不是有效的ID。"},
 
+	// Evaluations.
+	"analytics.period":    {"The end of the period must be after its start.", "统计期的结束时间必须晚于开始时间。"},
+	"analytics.time_zone": {"Give the time zone by its name, such as Asia/Shanghai.", "请用名称指定时区，例如 Asia/Shanghai。"},
+
 	// Sign-in and permissions.
 	"authz.sign_in":            {"Sign in to do this.", "请先登录。"},
 	"authz.forbidden":          {"Your role may not do this ({action}). Ask a department head or an administrator.", "您的角色无权执行此操作（{action}）。请联系部门负责人或管理员。"},

@@ -301,6 +301,11 @@ func (s *Service) Respond(ctx context.Context, ref Ref, outcome casefile.Outcome
 			}
 			ch.set("outcome", string(outcome))
 			ch.set("reply", reply)
+			if c.RespondDue != nil {
+				// The deadline in force at this response: evaluations count
+				// responses within their limit from the event alone.
+				ch.set("respondDue", c.RespondDue.UTC().Format(time.RFC3339Nano))
+			}
 			return nil
 		}})
 }
