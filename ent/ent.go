@@ -16,6 +16,7 @@ import (
 	"github.com/xinfang/xinfang/ent/casefile"
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/department"
+	"github.com/xinfang/xinfang/ent/outbox"
 	"github.com/xinfang/xinfang/ent/petitioner"
 	"github.com/xinfang/xinfang/ent/serviceproject"
 	"github.com/xinfang/xinfang/ent/staff"
@@ -83,6 +84,7 @@ func checkColumn(t, c string) error {
 			casefile.Table:       casefile.ValidColumn,
 			category.Table:       category.ValidColumn,
 			department.Table:     department.ValidColumn,
+			outbox.Table:         outbox.ValidColumn,
 			petitioner.Table:     petitioner.ValidColumn,
 			serviceproject.Table: serviceproject.ValidColumn,
 			staff.Table:          staff.ValidColumn,

@@ -22,6 +22,8 @@ type Tx struct {
 	Category *CategoryClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
+	// Outbox is the client for interacting with the Outbox builders.
+	Outbox *OutboxClient
 	// Petitioner is the client for interacting with the Petitioner builders.
 	Petitioner *PetitionerClient
 	// ServiceProject is the client for interacting with the ServiceProject builders.
@@ -163,6 +165,7 @@ func (tx *Tx) init() {
 	tx.CaseFile = NewCaseFileClient(tx.config)
 	tx.Category = NewCategoryClient(tx.config)
 	tx.Department = NewDepartmentClient(tx.config)
+	tx.Outbox = NewOutboxClient(tx.config)
 	tx.Petitioner = NewPetitionerClient(tx.config)
 	tx.ServiceProject = NewServiceProjectClient(tx.config)
 	tx.Staff = NewStaffClient(tx.config)

@@ -226,6 +226,18 @@ var (
 		Columns:    DepartmentsColumns,
 		PrimaryKey: []*schema.Column{DepartmentsColumns[0]},
 	}
+	// AnalyticsOutboxColumns holds the columns for the "analytics_outbox" table.
+	AnalyticsOutboxColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt64, Increment: true},
+		{Name: "event_id", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// AnalyticsOutboxTable holds the schema information for the "analytics_outbox" table.
+	AnalyticsOutboxTable = &schema.Table{
+		Name:       "analytics_outbox",
+		Columns:    AnalyticsOutboxColumns,
+		PrimaryKey: []*schema.Column{AnalyticsOutboxColumns[0]},
+	}
 	// PetitionersColumns holds the columns for the "petitioners" table.
 	PetitionersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -323,6 +335,7 @@ var (
 		CasesTable,
 		CategoriesTable,
 		DepartmentsTable,
+		AnalyticsOutboxTable,
 		PetitionersTable,
 		ServiceProjectsTable,
 		StaffTable,
@@ -354,6 +367,10 @@ func init() {
 	}
 	DepartmentsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
+	}
+	AnalyticsOutboxTable.Annotation = &entsql.Annotation{
+		Table:          "analytics_outbox",
+		IncrementStart: func(i int) *int { return &i }(30064771072),
 	}
 	PetitionersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),

@@ -18,6 +18,9 @@ type Category func(*sql.Selector)
 // Department is the predicate function for department builders.
 type Department func(*sql.Selector)
 
+// Outbox is the predicate function for outbox builders.
+type Outbox func(*sql.Selector)
+
 // Petitioner is the predicate function for petitioner builders.
 type Petitioner func(*sql.Selector)
 
