@@ -20,7 +20,7 @@ type Outbox struct {
 	ID int64 `json:"id,omitempty"`
 	// The case event to deliver (case_events.id).
 	EventID int `json:"event_id,omitempty"`
-	// When the event was committed; the relay's lag is measured from it.
+	// When the event was committed (its time on the workflow clock); the relay measures its lag from it.
 	CreatedAt    time.Time `json:"created_at,omitempty"`
 	selectValues sql.SelectValues
 }

@@ -31,7 +31,7 @@ func (Outbox) Fields() []ent.Field {
 			Comment("The case event to deliver (case_events.id)."),
 		field.Time("created_at").
 			Immutable().
-			Comment("When the event was committed; the relay's lag is measured from it."),
+			Comment("When the event was committed (its time on the workflow clock); the relay measures its lag from it."),
 	}
 }
 

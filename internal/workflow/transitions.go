@@ -295,6 +295,11 @@ func (s *Service) Respond(ctx context.Context, ref Ref, outcome casefile.Outcome
 			}
 			ch.set("outcome", string(outcome))
 			ch.set("reply", reply)
+			if c.RespondDue != nil {
+				// The deadline in force, so analytics can tell on-time
+				// responses without replaying extensions and pauses.
+				ch.set("respondDue", c.RespondDue.UTC().Format(time.RFC3339Nano))
+			}
 			return nil
 		}})
 }
