@@ -43,13 +43,11 @@ type outbox struct {
 // batch is a claimed set of outbox rows and their events.
 type batch struct {
 	tx     *sql.Tx // PostgreSQL: holds the row locks until ack or release
-	ids    []int64 // outbox IDs, ascending
+	ids    []int64 // outbox IDs (ascending on SQLite)
 	events []Event
 	// claimed is how many outbox rows the claim returned; a full batch
 	// means more may be waiting.
 	claimed int
-	// oldest is the creation time of the first outbox row.
-	oldest time.Time
 	// started is when the claim began, for the batch duration.
 	started time.Time
 }
@@ -59,14 +57,13 @@ func newOutbox(db *sql.DB, dialect string, secret []byte) *outbox {
 	cols := eventColumns(dialect)
 	if dialect == DialectPostgres {
 		o.claimQ = `WITH claimed AS (
-				SELECT id, event_id, created_at FROM analytics_outbox
+				SELECT id, event_id FROM analytics_outbox
 				ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-			SELECT o.id, o.created_at, ` + cols + `
-			FROM claimed o JOIN case_events e ON e.id = o.event_id JOIN cases c ON c.id = e.case_id
-			ORDER BY o.id`
+			SELECT o.id, ` + cols + `
+			FROM claimed o JOIN case_events e ON e.id = o.event_id JOIN cases c ON c.id = e.case_id`
 		o.ackQ = `DELETE FROM analytics_outbox WHERE id = ANY($1)`
 	} else {
-		o.claimQ = `SELECT o.id, o.created_at, ` + cols + `
+		o.claimQ = `SELECT o.id, ` + cols + `
 			FROM analytics_outbox o JOIN case_events e ON e.id = o.event_id JOIN cases c ON c.id = e.case_id
 			WHERE o.id > ? ORDER BY o.id LIMIT ?`
 		o.ackQ = `DELETE FROM analytics_outbox WHERE id >= ? AND id <= ?`
@@ -81,11 +78,8 @@ func newOutbox(db *sql.DB, dialect string, secret []byte) *outbox {
 // shows up as relay lag.
 func (o *outbox) claim(ctx context.Context, n int) (*batch, error) {
 	b := &batch{}
-	var (
-		outboxID int64
-		created  dbTime
-	)
-	scanner := newEventScanner(o.secret, &outboxID, &created)
+	var outboxID int64
+	scanner := newEventScanner(o.secret, &outboxID)
 	var rows *sql.Rows
 	var err error
 	if o.dialect == DialectPostgres {
@@ -94,7 +88,11 @@ func (o *outbox) claim(ctx context.Context, n int) (*batch, error) {
 		if b.tx, err = o.db.BeginTx(context.WithoutCancel(ctx), nil); err != nil {
 			return nil, fmt.Errorf("claim outbox rows: begin: %w", err)
 		}
-		rows, err = b.tx.QueryContext(ctx, o.claimQ, n)
+		// A batch's plan is costly enough on paper for PostgreSQL to
+		// compile it (JIT), which takes longer than running it.
+		if _, err = b.tx.ExecContext(ctx, `SET LOCAL jit = off`); err == nil {
+			rows, err = b.tx.QueryContext(ctx, o.claimQ, n)
+		}
 	} else {
 		o.mu.Lock()
 		after := o.cursor
@@ -113,9 +111,6 @@ func (o *outbox) claim(ctx context.Context, n int) (*batch, error) {
 		if err != nil {
 			o.release(b)
 			return nil, fmt.Errorf("claim outbox rows: %w", err)
-		}
-		if len(b.ids) == 0 {
-			b.oldest = created.UTC()
 		}
 		b.ids = append(b.ids, outboxID)
 		b.events = append(b.events, ev)

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -123,6 +125,9 @@ type Relay struct {
 	mu sync.Mutex
 	// lastBacklog is when Run last measured the backlog.
 	lastBacklog time.Time
+	// claimers is how many claims may run at once: on PostgreSQL several
+	// (SKIP LOCKED keeps them apart), on SQLite one (the cursor does not).
+	claimers int
 }
 
 // NewRelay returns a Relay.
@@ -136,11 +141,22 @@ func NewRelay(cfg RelayConfig) (*Relay, error) {
 		return nil, err
 	}
 	return &Relay{
-		cfg:     cfg,
-		outbox:  newOutbox(cfg.DB, cfg.Dialect, cfg.PetitionerSecret),
-		metrics: m,
-		log:     cfg.Logger,
+		cfg:      cfg,
+		outbox:   newOutbox(cfg.DB, cfg.Dialect, cfg.PetitionerSecret),
+		metrics:  m,
+		log:      cfg.Logger,
+		claimers: claimersFor(cfg.Dialect),
 	}, nil
+}
+
+// claimersFor is how many claims of a drain run at once. On PostgreSQL,
+// claiming — the outbox read joined with the events — is the slowest stage
+// of the pipeline, and two claims keep two server processes busy.
+func claimersFor(dialect string) int {
+	if dialect == DialectPostgres {
+		return 2
+	}
+	return 1
 }
 
 // stageError is a failed relay step.
@@ -165,8 +181,8 @@ func (r *Relay) DrainOnce(ctx context.Context) (int, error) {
 }
 
 // Drain ships batches until no more events wait, and returns how many it
-// delivered. While a batch is being ingested the next one is already read,
-// so the database and the warehouse work at the same time.
+// delivered. Reading, ingesting and acknowledging consecutive batches
+// overlap, so the database and the warehouse work at the same time.
 func (r *Relay) Drain(ctx context.Context) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -245,50 +261,97 @@ func stageOf(err error) string {
 	return "unknown"
 }
 
-// claimed is the outcome of a claim started in the background.
-type claimed struct {
-	b   *batch
-	err error
-}
-
-// drain ships batches until one is not full; the claim of the next batch
-// overlaps the ingest of the current one.
+// drain ships batches until one is not full, as a pipeline of three
+// stages that work at the same time on consecutive batches: one goroutine
+// claims (reads the outbox and the events), this one ingests, another
+// acknowledges (deletes the rows and commits). A batch takes all three in
+// turn; the pipeline's pace is its slowest stage rather than their sum. At
+// most three batches are in hand at once. On the first failure the stages
+// stop, batches not yet ingested are released, and the error is returned.
 func (r *Relay) drain(ctx context.Context) (int, error) {
-	total := 0
-	pending := r.claimAsync(ctx)
-	for {
-		res := <-pending
-		if res.err != nil {
-			return total, res.err
-		}
-		var next chan claimed
-		if res.b.claimed == r.cfg.BatchSize {
-			next = r.claimAsync(ctx)
-		}
-		n, err := r.ship(ctx, res.b)
-		total += n
-		if err != nil {
-			if next != nil {
-				if res := <-next; res.err == nil {
-					r.outbox.release(res.b)
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	// The first failure stops every stage; the failures it causes (a
+	// cancelled claim or insert) are not reported.
+	var (
+		errMu    sync.Mutex
+		firstErr error
+	)
+	fail := func(err error) {
+		errMu.Lock()
+		firstErr = cmp.Or(firstErr, err)
+		errMu.Unlock()
+		stop()
+	}
+
+	claims := make(chan *batch)
+	var (
+		claimers sync.WaitGroup
+		// drained tells the claimers that a claim came back short.
+		drained atomic.Bool
+	)
+	for range r.claimers {
+		claimers.Go(func() {
+			for !drained.Load() && ctx.Err() == nil {
+				b, err := r.claim(ctx)
+				if err != nil {
+					fail(err)
+					return
+				}
+				if b.claimed < r.cfg.BatchSize {
+					drained.Store(true)
+				}
+				if b.claimed == 0 {
+					r.outbox.release(b)
+					return
+				}
+				select {
+				case claims <- b:
+				case <-ctx.Done():
+					r.outbox.release(b)
+					return
 				}
 			}
-			return total, err
-		}
-		if next == nil {
-			return total, nil
-		}
-		pending = next
+		})
 	}
-}
-
-func (r *Relay) claimAsync(ctx context.Context) chan claimed {
-	ch := make(chan claimed, 1)
 	go func() {
-		b, err := r.claim(ctx)
-		ch <- claimed{b, err}
+		claimers.Wait()
+		close(claims)
 	}()
-	return ch
+
+	acks := make(chan *batch)
+	acked := make(chan struct{})
+	delivered := 0 // read after acked closes
+	go func() {
+		defer close(acked)
+		for b := range acks {
+			// Acknowledge even after a failure elsewhere: these events
+			// are stored.
+			n, err := r.ack(ctx, b)
+			if err != nil {
+				fail(err)
+				continue
+			}
+			delivered += n
+		}
+	}()
+
+	for b := range claims {
+		if ctx.Err() != nil {
+			r.outbox.release(b)
+			continue
+		}
+		if err := r.ingest(ctx, b); err != nil {
+			fail(err)
+			continue
+		}
+		acks <- b
+	}
+	close(acks)
+	<-acked
+	errMu.Lock()
+	defer errMu.Unlock()
+	return delivered, firstErr
 }
 
 // claim claims the next batch; it returns an empty batch when none waits.
@@ -311,6 +374,15 @@ func (r *Relay) ship(ctx context.Context, b *batch) (int, error) {
 		r.outbox.release(b)
 		return 0, nil
 	}
+	if err := r.ingest(ctx, b); err != nil {
+		return 0, err
+	}
+	return r.ack(ctx, b)
+}
+
+// ingest stores a batch's events in the warehouse; on failure the batch is
+// released.
+func (r *Relay) ingest(ctx context.Context, b *batch) error {
 	ictx, cancel := context.WithTimeout(ctx, r.cfg.IngestTimeout)
 	err := r.cfg.Warehouse.Ingest(ictx, b.events)
 	cancel()
@@ -319,10 +391,15 @@ func (r *Relay) ship(ctx context.Context, b *batch) (int, error) {
 		if ctx.Err() == nil {
 			r.metrics.errors.WithLabelValues(stageIngest).Inc()
 		}
-		return 0, &stageError{stageIngest, fmt.Errorf("ingest %d events: %w", len(b.events), err)}
+		return &stageError{stageIngest, fmt.Errorf("ingest %d events: %w", len(b.events), err)}
 	}
-	// The events are stored: delete their rows even if the relay is being
-	// stopped, or they would only be delivered again.
+	return nil
+}
+
+// ack deletes the rows of an ingested batch. The events are stored, so it
+// goes ahead even when the relay is being stopped: otherwise they would
+// only be delivered again.
+func (r *Relay) ack(ctx context.Context, b *batch) (int, error) {
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ackTimeout)
 	defer cancel()
 	if err := r.outbox.ack(actx, b); err != nil {

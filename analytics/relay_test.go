@@ -349,7 +349,7 @@ func TestRelayOutage(t *testing.T) {
 			_, err := r.DrainOnce(ctx)
 			require.ErrorIs(t, err, errSinkDown)
 			require.Equal(t, 50, b.count(t, `SELECT count(*) FROM analytics_outbox`), "a failed batch stays")
-			require.Equal(t, 1.0, metricValue(t, r.metrics.errors.WithLabelValues(stageIngest).(prometheus.Metric)))
+			require.Equal(t, 1.0, metricValue(t, r.metrics.errors.WithLabelValues(stageIngest)))
 
 			runCtx, stop := context.WithCancel(ctx)
 			done := make(chan error, 1)

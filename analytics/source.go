@@ -65,11 +65,14 @@ func (p *pseudonymizer) key(petitionerID int64) string {
 // REVIEW_REQUESTED events of the case up to and including it. Most cases
 // are never reviewed, and for them the count is skipped.
 func eventColumns(dialect string) string {
-	field := func(key string) string {
+	// A fact is read only from the events that carry it, which also
+	// spares the database parsing most payloads.
+	field := func(key string, types ...string) string {
+		value := "json_extract(e.payload, '$." + key + "')"
 		if dialect == DialectPostgres {
-			return "e.payload->>'" + key + "'"
+			value = "e.payload->>'" + key + "'"
 		}
-		return "json_extract(e.payload, '$." + key + "')"
+		return "CASE WHEN e.type IN ('" + strings.Join(types, "', '") + "') THEN " + value + " END"
 	}
 	return strings.Join([]string{
 		"e.id", "e.case_id", "e.seq", "e.type", "e.occurred_at", "e.actor_kind", "e.from_status", "e.to_status",
@@ -77,7 +80,8 @@ func eventColumns(dialect string) string {
 		"c.petitioner_id", "c.received_at",
 		`CASE WHEN c.review_round = 0 THEN 0 ELSE (SELECT count(*) FROM case_events r
 			WHERE r.case_id = e.case_id AND r.seq <= e.seq AND r.type = 'REVIEW_REQUESTED') END`,
-		field("rating"), field("outcome"), field("respondDue"), field("deadline"), field("hours"),
+		field("rating", "RATED"), field("outcome", "RESPONDED"), field("respondDue", "RESPONDED"),
+		field("deadline", "DEADLINE_WARNING", "DEADLINE_BREACHED"), field("hours", "EXTENSION_APPROVED"),
 	}, ", ")
 }
 
