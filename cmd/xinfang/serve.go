@@ -32,5 +32,13 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	if cfg.Relay {
+		// Its metrics join the server's registry once /metrics exists.
+		stopRelay, err := startRelay(ctx, cfg, a.DB, log, nil)
+		if err != nil {
+			return err
+		}
+		defer stopRelay()
+	}
 	return server.Run(ctx, cfg.Addr, a.Handler, *grace, log)
 }

@@ -53,6 +53,18 @@ type Config struct {
 	// LogFormat is "text" or "json"; LogLevel is debug, info, warn or error.
 	LogFormat string
 	LogLevel  string
+	// ClickHouseAddr (host:port, native protocol) selects ClickHouse as the
+	// analytics warehouse; empty means the embedded warehouse.
+	ClickHouseAddr     string
+	ClickHouseDatabase string
+	ClickHouseUser     string
+	ClickHousePassword string
+	// AnalyticsTimeZone is the zone evaluations bucket days, weeks and
+	// months in.
+	AnalyticsTimeZone string
+	// Relay runs the analytics relay inside serve; turn it off when
+	// `xinfang relay` runs on its own.
+	Relay bool
 }
 
 // Register defines the flags of c on fs, with defaults from the
@@ -86,6 +98,12 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.TimeZone, "time-zone", env("XINFANG_TIME_ZONE", "Asia/Shanghai"), "the organisation's time zone (XINFANG_TIME_ZONE)")
 	fs.StringVar(&c.LogFormat, "log-format", env("XINFANG_LOG_FORMAT", "text"), "log format: text or json (XINFANG_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("XINFANG_LOG_LEVEL", "info"), "log level: debug, info, warn, error (XINFANG_LOG_LEVEL)")
+	fs.StringVar(&c.ClickHouseAddr, "clickhouse-addr", env("XINFANG_CLICKHOUSE_ADDR", ""), "ClickHouse host:port (native protocol) for analytics; empty: the embedded warehouse (XINFANG_CLICKHOUSE_ADDR)")
+	fs.StringVar(&c.ClickHouseDatabase, "clickhouse-database", env("XINFANG_CLICKHOUSE_DATABASE", "xinfang"), "ClickHouse database of the analytics tables (XINFANG_CLICKHOUSE_DATABASE)")
+	fs.StringVar(&c.ClickHouseUser, "clickhouse-user", env("XINFANG_CLICKHOUSE_USER", ""), "ClickHouse user; empty: default (XINFANG_CLICKHOUSE_USER)")
+	fs.StringVar(&c.ClickHousePassword, "clickhouse-password", env("XINFANG_CLICKHOUSE_PASSWORD", ""), "ClickHouse password (XINFANG_CLICKHOUSE_PASSWORD)")
+	fs.StringVar(&c.AnalyticsTimeZone, "analytics-time-zone", env("XINFANG_ANALYTICS_TIMEZONE", "Asia/Shanghai"), "time zone analytics buckets days, weeks and months in (XINFANG_ANALYTICS_TIMEZONE)")
+	fs.BoolVar(&c.Relay, "relay", envBool("XINFANG_RELAY", true), "run the analytics relay inside serve; turn off when `xinfang relay` runs separately (XINFANG_RELAY)")
 }
 
 // Validate checks c.
@@ -98,6 +116,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		return fmt.Errorf("time zone %q: %w", c.TimeZone, err)
+	}
+	if _, err := time.LoadLocation(c.AnalyticsTimeZone); err != nil {
+		return fmt.Errorf("analytics time zone %q: %w", c.AnalyticsTimeZone, err)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: use text or json", c.LogFormat)
