@@ -272,46 +272,83 @@ func NewSource(db *sql.DB, dialect string, secret []byte) (*Source, error) {
 	}
 	return &Source{
 		db: db, dialect: dialect, secret: secret,
-		all: `SELECT ` + eventColumns(dialect) + ` FROM case_events e JOIN cases c ON c.id = e.case_id
-			WHERE e.id > ` + placeholder(dialect, 1) + ` ORDER BY e.id LIMIT ` + placeholder(dialect, 2),
+		// The next events are picked in a derived table, whose ordered
+		// LIMIT can only be an index range scan, then joined: written
+		// as one flat query, PostgreSQL with stale statistics would
+		// rather hash-join the whole remaining table.
+		all: `SELECT ` + eventColumns(dialect) + ` FROM (SELECT * FROM case_events WHERE id > ` + placeholder(dialect, 1) +
+			` ORDER BY id LIMIT ` + placeholder(dialect, 2) + `) e JOIN cases c ON c.id = e.case_id`,
 	}, nil
 }
 
-// Stream calls fn with every case event in ID order, batchSize events at a
-// time, one statement per batch (keyset pagination on the event ID). The
-// slice passed to fn is reused; fn must not keep it. Events committed while
-// Stream runs may or may not be included.
+// Stream calls fn with every case event, in batches of batchSize
+// consecutive event IDs (keyset pagination on the event ID, one statement
+// per batch; the events of a batch come in no particular order). The next
+// batch is read while fn handles the current one. The slice passed to fn
+// is reused; fn must not keep it. Events committed while Stream runs may
+// or may not be included.
 func (s *Source) Stream(ctx context.Context, batchSize int, fn func(ctx context.Context, events []Event) error) (int, error) {
 	if batchSize <= 0 {
 		batchSize = DefaultBatchSize
 	}
-	scanner := newEventScanner(s.secret)
-	batch := make([]Event, 0, batchSize)
+	type page struct {
+		events []Event
+		err    error
+	}
+	// Two buffers and scanners take turns: one is read into while fn
+	// works on the other.
+	bufs := [2][]Event{make([]Event, 0, batchSize), make([]Event, 0, batchSize)}
+	scanners := [2]*eventScanner{newEventScanner(s.secret), newEventScanner(s.secret)}
+	fetch := func(i int, after int64) chan page {
+		ch := make(chan page, 1)
+		go func() {
+			events, err := s.page(ctx, scanners[i], bufs[i][:0], after, batchSize)
+			ch <- page{events, err}
+		}()
+		return ch
+	}
 	var after int64
-	total := 0
+	total, cur := 0, 0
+	pending := fetch(cur, after)
 	for {
-		batch = batch[:0]
-		rows, err := s.db.QueryContext(ctx, s.all, after, batchSize)
-		if err != nil {
-			return total, fmt.Errorf("read case events after %d: %w", after, err)
+		p := <-pending
+		if p.err != nil {
+			return total, fmt.Errorf("read case events after %d: %w", after, p.err)
 		}
-		batch, err = scanEvents(rows, scanner, batch)
-		if err != nil {
-			return total, fmt.Errorf("read case events after %d: %w", after, err)
-		}
-		if len(batch) == 0 {
+		if len(p.events) == 0 {
 			return total, nil
 		}
-		if err := fn(ctx, batch); err != nil {
+		bufs[cur] = p.events
+		for _, ev := range p.events {
+			after = max(after, ev.EventID)
+		}
+		full := len(p.events) == batchSize
+		if full {
+			pending = fetch(1-cur, after)
+		}
+		if err := fn(ctx, p.events); err != nil {
+			if full {
+				<-pending
+			}
 			return total, err
 		}
-		total += len(batch)
-		after = batch[len(batch)-1].EventID
-		if len(batch) < batchSize {
+		total += len(p.events)
+		if !full {
 			return total, nil
 		}
-		clear(scanner.keys)
+		cur = 1 - cur
 	}
+}
+
+// page reads up to n events after the event ID after into events.
+func (s *Source) page(ctx context.Context, scanner *eventScanner, events []Event, after int64, n int) ([]Event, error) {
+	// The pseudonym cache lives for one page, so it stays small.
+	clear(scanner.keys)
+	rows, err := s.db.QueryContext(ctx, s.all, after, n)
+	if err != nil {
+		return events, err
+	}
+	return scanEvents(rows, scanner, events)
 }
 
 // placeholder is the n-th bind parameter in dialect.
