@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -179,7 +180,8 @@ func (ch *throwawayClickHouse) addr() string { return "127.0.0.1:" + strconv.Ito
 
 func (ch *throwawayClickHouse) start() {
 	ch.t.Helper()
-	cmd := exec.Command("../scripts/clickhouse-test-server.sh")
+	_, here, _, _ := runtime.Caller(0)
+	cmd := exec.Command(filepath.Join(filepath.Dir(here), "..", "scripts", "clickhouse-test-server.sh"))
 	cmd.Env = append(os.Environ(), "XINFANG_CLICKHOUSE_PORT="+strconv.Itoa(ch.port), "XINFANG_CLICKHOUSE_DIR="+ch.dir)
 	out, err := cmd.CombinedOutput()
 	require.NoError(ch.t, err, "start ClickHouse: %s", out)
@@ -282,6 +284,8 @@ func TestRelayClickHouseOutage(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return b.count(t, `SELECT count(*) FROM analytics_outbox`) == 0
 	}, 60*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "analytics delivery resumed") },
+		10*time.Second, 5*time.Millisecond)
 	stopRelay()
 	require.NoError(t, <-relayDone)
 

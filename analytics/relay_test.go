@@ -370,6 +370,10 @@ func TestRelayOutage(t *testing.T) {
 				n, _ := b.sink.delivered()
 				return n == 57
 			}, 10*time.Second, 5*time.Millisecond)
+			// Deliveries show in the sink before the drain that made them
+			// returns and Run notes the end of the outage.
+			require.Eventually(t, func() bool { return strings.Contains(logs.String(), "analytics delivery resumed") },
+				10*time.Second, 5*time.Millisecond)
 			stop()
 			require.NoError(t, <-done)
 			b.requireExactlyOnce(t)
