@@ -2,9 +2,6 @@ package analytics
 
 import (
 	"cmp"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"slices"
 	"strconv"
 	"time"
@@ -118,15 +115,6 @@ func durationsOf(sorted []int64) Durations {
 		return Durations{}
 	}
 	return Durations{Count: n, Median: float64(sorted[medianRank(n)-1]), P90: float64(sorted[p90Rank(n)-1])}
-}
-
-// PetitionerKey is the warehouse's name for a petitioner: the first 16
-// bytes of HMAC-SHA256(secret, decimal petitioner ID), in hex. It lets the
-// warehouse count repeat petitioners without holding who they are.
-func PetitionerKey(secret []byte, petitionerID int) string {
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte(strconv.Itoa(petitionerID)))
-	return hex.EncodeToString(mac.Sum(nil)[:16])
 }
 
 // totals are the scalar figures of one period as the warehouses compute

@@ -20,6 +20,7 @@ import (
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/department"
 	"github.com/xinfang/xinfang/ent/improvementaction"
+	"github.com/xinfang/xinfang/ent/outbox"
 	"github.com/xinfang/xinfang/ent/petitioner"
 	"github.com/xinfang/xinfang/ent/serviceproject"
 	"github.com/xinfang/xinfang/ent/staff"
@@ -42,6 +43,8 @@ type Client struct {
 	Department *DepartmentClient
 	// ImprovementAction is the client for interacting with the ImprovementAction builders.
 	ImprovementAction *ImprovementActionClient
+	// Outbox is the client for interacting with the Outbox builders.
+	Outbox *OutboxClient
 	// Petitioner is the client for interacting with the Petitioner builders.
 	Petitioner *PetitionerClient
 	// ServiceProject is the client for interacting with the ServiceProject builders.
@@ -64,6 +67,7 @@ func (c *Client) init() {
 	c.Category = NewCategoryClient(c.config)
 	c.Department = NewDepartmentClient(c.config)
 	c.ImprovementAction = NewImprovementActionClient(c.config)
+	c.Outbox = NewOutboxClient(c.config)
 	c.Petitioner = NewPetitionerClient(c.config)
 	c.ServiceProject = NewServiceProjectClient(c.config)
 	c.Staff = NewStaffClient(c.config)
@@ -164,6 +168,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Category:          NewCategoryClient(cfg),
 		Department:        NewDepartmentClient(cfg),
 		ImprovementAction: NewImprovementActionClient(cfg),
+		Outbox:            NewOutboxClient(cfg),
 		Petitioner:        NewPetitionerClient(cfg),
 		ServiceProject:    NewServiceProjectClient(cfg),
 		Staff:             NewStaffClient(cfg),
@@ -191,6 +196,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Category:          NewCategoryClient(cfg),
 		Department:        NewDepartmentClient(cfg),
 		ImprovementAction: NewImprovementActionClient(cfg),
+		Outbox:            NewOutboxClient(cfg),
 		Petitioner:        NewPetitionerClient(cfg),
 		ServiceProject:    NewServiceProjectClient(cfg),
 		Staff:             NewStaffClient(cfg),
@@ -224,7 +230,7 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.CaseEvent, c.CaseFile, c.Category, c.Department, c.ImprovementAction,
-		c.Petitioner, c.ServiceProject, c.Staff,
+		c.Outbox, c.Petitioner, c.ServiceProject, c.Staff,
 	} {
 		n.Use(hooks...)
 	}
@@ -235,7 +241,7 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.CaseEvent, c.CaseFile, c.Category, c.Department, c.ImprovementAction,
-		c.Petitioner, c.ServiceProject, c.Staff,
+		c.Outbox, c.Petitioner, c.ServiceProject, c.Staff,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -254,6 +260,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Department.mutate(ctx, m)
 	case *ImprovementActionMutation:
 		return c.ImprovementAction.mutate(ctx, m)
+	case *OutboxMutation:
+		return c.Outbox.mutate(ctx, m)
 	case *PetitionerMutation:
 		return c.Petitioner.mutate(ctx, m)
 	case *ServiceProjectMutation:
@@ -1267,6 +1275,139 @@ func (c *ImprovementActionClient) mutate(ctx context.Context, m *ImprovementActi
 	}
 }
 
+// OutboxClient is a client for the Outbox schema.
+type OutboxClient struct {
+	config
+}
+
+// NewOutboxClient returns a client for the Outbox from the given config.
+func NewOutboxClient(c config) *OutboxClient {
+	return &OutboxClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `outbox.Hooks(f(g(h())))`.
+func (c *OutboxClient) Use(hooks ...Hook) {
+	c.hooks.Outbox = append(c.hooks.Outbox, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `outbox.Intercept(f(g(h())))`.
+func (c *OutboxClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Outbox = append(c.inters.Outbox, interceptors...)
+}
+
+// Create returns a builder for creating a Outbox entity.
+func (c *OutboxClient) Create() *OutboxCreate {
+	mutation := newOutboxMutation(c.config, OpCreate)
+	return &OutboxCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Outbox entities.
+func (c *OutboxClient) CreateBulk(builders ...*OutboxCreate) *OutboxCreateBulk {
+	return &OutboxCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OutboxClient) MapCreateBulk(slice any, setFunc func(*OutboxCreate, int)) *OutboxCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OutboxCreateBulk{err: fmt.Errorf("calling to OutboxClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OutboxCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OutboxCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Outbox.
+func (c *OutboxClient) Update() *OutboxUpdate {
+	mutation := newOutboxMutation(c.config, OpUpdate)
+	return &OutboxUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OutboxClient) UpdateOne(_m *Outbox) *OutboxUpdateOne {
+	mutation := newOutboxMutation(c.config, OpUpdateOne, withOutbox(_m))
+	return &OutboxUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OutboxClient) UpdateOneID(id int64) *OutboxUpdateOne {
+	mutation := newOutboxMutation(c.config, OpUpdateOne, withOutboxID(id))
+	return &OutboxUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Outbox.
+func (c *OutboxClient) Delete() *OutboxDelete {
+	mutation := newOutboxMutation(c.config, OpDelete)
+	return &OutboxDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OutboxClient) DeleteOne(_m *Outbox) *OutboxDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OutboxClient) DeleteOneID(id int64) *OutboxDeleteOne {
+	builder := c.Delete().Where(outbox.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OutboxDeleteOne{builder}
+}
+
+// Query returns a query builder for Outbox.
+func (c *OutboxClient) Query() *OutboxQuery {
+	return &OutboxQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOutbox},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Outbox entity by its id.
+func (c *OutboxClient) Get(ctx context.Context, id int64) (*Outbox, error) {
+	return c.Query().Where(outbox.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OutboxClient) GetX(ctx context.Context, id int64) *Outbox {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *OutboxClient) Hooks() []Hook {
+	return c.hooks.Outbox
+}
+
+// Interceptors returns the client interceptors.
+func (c *OutboxClient) Interceptors() []Interceptor {
+	return c.inters.Outbox
+}
+
+func (c *OutboxClient) mutate(ctx context.Context, m *OutboxMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OutboxCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OutboxUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OutboxUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OutboxDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Outbox mutation op: %q", m.Op())
+	}
+}
+
 // PetitionerClient is a client for the Petitioner schema.
 type PetitionerClient struct {
 	config
@@ -1781,12 +1922,12 @@ func (c *StaffClient) mutate(ctx context.Context, m *StaffMutation) (Value, erro
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		CaseEvent, CaseFile, Category, Department, ImprovementAction, Petitioner,
-		ServiceProject, Staff []ent.Hook
+		CaseEvent, CaseFile, Category, Department, ImprovementAction, Outbox,
+		Petitioner, ServiceProject, Staff []ent.Hook
 	}
 	inters struct {
-		CaseEvent, CaseFile, Category, Department, ImprovementAction, Petitioner,
-		ServiceProject, Staff []ent.Interceptor
+		CaseEvent, CaseFile, Category, Department, ImprovementAction, Outbox,
+		Petitioner, ServiceProject, Staff []ent.Interceptor
 	}
 )
 

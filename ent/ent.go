@@ -17,6 +17,7 @@ import (
 	"github.com/xinfang/xinfang/ent/category"
 	"github.com/xinfang/xinfang/ent/department"
 	"github.com/xinfang/xinfang/ent/improvementaction"
+	"github.com/xinfang/xinfang/ent/outbox"
 	"github.com/xinfang/xinfang/ent/petitioner"
 	"github.com/xinfang/xinfang/ent/serviceproject"
 	"github.com/xinfang/xinfang/ent/staff"
@@ -85,6 +86,7 @@ func checkColumn(t, c string) error {
 			category.Table:          category.ValidColumn,
 			department.Table:        department.ValidColumn,
 			improvementaction.Table: improvementaction.ValidColumn,
+			outbox.Table:            outbox.ValidColumn,
 			petitioner.Table:        petitioner.ValidColumn,
 			serviceproject.Table:    serviceproject.ValidColumn,
 			staff.Table:             staff.ValidColumn,

@@ -24,6 +24,8 @@ type Tx struct {
 	Department *DepartmentClient
 	// ImprovementAction is the client for interacting with the ImprovementAction builders.
 	ImprovementAction *ImprovementActionClient
+	// Outbox is the client for interacting with the Outbox builders.
+	Outbox *OutboxClient
 	// Petitioner is the client for interacting with the Petitioner builders.
 	Petitioner *PetitionerClient
 	// ServiceProject is the client for interacting with the ServiceProject builders.
@@ -166,6 +168,7 @@ func (tx *Tx) init() {
 	tx.Category = NewCategoryClient(tx.config)
 	tx.Department = NewDepartmentClient(tx.config)
 	tx.ImprovementAction = NewImprovementActionClient(tx.config)
+	tx.Outbox = NewOutboxClient(tx.config)
 	tx.Petitioner = NewPetitionerClient(tx.config)
 	tx.ServiceProject = NewServiceProjectClient(tx.config)
 	tx.Staff = NewStaffClient(tx.config)

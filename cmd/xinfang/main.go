@@ -2,6 +2,8 @@
 //
 //	xinfang serve                  run the server (embedded SQLite unless XINFANG_DATABASE_URL is set)
 //	xinfang migrate [up|status]    apply or list database migrations
+//	xinfang relay                  run only the analytics relay (outbox → warehouse)
+//	xinfang analytics rebuild      reload the analytics warehouse from every case event
 //	xinfang admin create-user      create a staff account (the first admin, and others)
 //	xinfang demo                   load a demo organisation into an empty database
 //	xinfang report evaluation      write the evaluation report of a period (md, csv or xlsx)
@@ -44,9 +46,11 @@ type command struct {
 var commands = []command{
 	{"serve", "run the server", serve},
 	{"migrate", "apply (up) or list (status) database migrations", migrateCmd},
+	{"relay", "run only the analytics relay, which ships case events to the warehouse", relayCmd},
+	{"analytics", "analytics warehouse maintenance: rebuild", analyticsCmd},
 	{"admin", "administration: create-user", admin},
 	{"demo", "load a demo organisation into an empty database", demoCmd},
-	{"report", "reports: evaluation --period 2026H1 [--format md|csv|xlsx] [--out FILE] [--department CODE]", reportCmd(noWarehouse)},
+	{"report", "reports: evaluation --period 2026H1 [--format md|csv|xlsx] [--out FILE] [--department CODE]", reportCmd(configuredWarehouse)},
 	{"health", "probe a running server's readiness (for container health checks)", health},
 	{"policy", "policy tools: check DIR validates a policy override directory", policyCmd},
 	{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {

@@ -42,4 +42,17 @@ func TestCommands(t *testing.T) {
 	if code := run([]string{"migrate", "-data-dir", dir, "status"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "automatically") {
 		t.Fatalf("migrate status: %d %q", code, out.String())
 	}
+
+	// The analytics commands need a warehouse; until one is wired in they
+	// say so instead of doing nothing.
+	for _, args := range [][]string{{"relay", "-data-dir", dir}, {"analytics", "rebuild", "-data-dir", dir}} {
+		errOut.Reset()
+		if code := run(args, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "no warehouse configured") {
+			t.Fatalf("%v: %d %q", args, code, errOut.String())
+		}
+	}
+	errOut.Reset()
+	if code := run([]string{"analytics", "frobnicate"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "xinfang analytics rebuild") {
+		t.Fatalf("analytics usage: %d %q", code, errOut.String())
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/xinfang/xinfang/analytics"
+	"github.com/xinfang/xinfang/internal/app"
 	"github.com/xinfang/xinfang/internal/config"
 	"github.com/xinfang/xinfang/internal/evaluation"
 	"github.com/xinfang/xinfang/internal/store"
@@ -21,11 +22,9 @@ import (
 // from; nil with no error means the installation has none.
 type warehouseOpener func(ctx context.Context, cfg config.Config, db *store.DB) (analytics.Warehouse, error)
 
-// noWarehouse is the opener until the ClickHouse and embedded warehouses
-// are wired in: there is none, so reports fail with "analytics warehouse
-// not configured" rather than show made-up figures.
-func noWarehouse(context.Context, config.Config, *store.DB) (analytics.Warehouse, error) {
-	return nil, nil
+// configuredWarehouse opens the warehouse the configuration names.
+func configuredWarehouse(ctx context.Context, cfg config.Config, _ *store.DB) (analytics.Warehouse, error) {
+	return app.OpenWarehouse(ctx, cfg)
 }
 
 // operator is who the report command acts as. Whoever can run the binary

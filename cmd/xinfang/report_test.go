@@ -42,6 +42,11 @@ func openFixed(context.Context, config.Config, *store.DB) (analytics.Warehouse, 
 	return fixedFiguresWarehouse{}, nil
 }
 
+// noWarehouse stands for an installation without a warehouse.
+func noWarehouse(context.Context, config.Config, *store.DB) (analytics.Warehouse, error) {
+	return nil, nil
+}
+
 func TestReportWithoutWarehouse(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

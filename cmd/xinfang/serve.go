@@ -32,6 +32,18 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	go a.Run(ctx)
-	return server.Run(ctx, cfg.Addr, a.Handler, *grace, log)
+	// The policy watcher and the relay stop with ctx; the database closes
+	// only after they have.
+	ctx, stop := context.WithCancel(ctx)
+	background := make(chan struct{})
+	go func() {
+		defer close(background)
+		if err := a.Run(ctx); err != nil {
+			log.Error("background work stopped", "err", err)
+		}
+	}()
+	err = server.Run(ctx, cfg.Addr, a.Handler, *grace, log)
+	stop()
+	<-background
+	return err
 }

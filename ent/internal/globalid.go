@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"case_events\":0,\"cases\":4294967296,\"categories\":8589934592,\"departments\":12884901888,\"improvement_actions\":30064771072,\"petitioners\":17179869184,\"service_projects\":21474836480,\"staff\":25769803776}"
+const IncrementStarts = "{\"analytics_outbox\":34359738368,\"case_events\":0,\"cases\":4294967296,\"categories\":8589934592,\"departments\":12884901888,\"improvement_actions\":30064771072,\"petitioners\":17179869184,\"service_projects\":21474836480,\"staff\":25769803776}"

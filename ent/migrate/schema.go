@@ -270,6 +270,18 @@ var (
 			},
 		},
 	}
+	// AnalyticsOutboxColumns holds the columns for the "analytics_outbox" table.
+	AnalyticsOutboxColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt64, Increment: true},
+		{Name: "event_id", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// AnalyticsOutboxTable holds the schema information for the "analytics_outbox" table.
+	AnalyticsOutboxTable = &schema.Table{
+		Name:       "analytics_outbox",
+		Columns:    AnalyticsOutboxColumns,
+		PrimaryKey: []*schema.Column{AnalyticsOutboxColumns[0]},
+	}
 	// PetitionersColumns holds the columns for the "petitioners" table.
 	PetitionersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -368,6 +380,7 @@ var (
 		CategoriesTable,
 		DepartmentsTable,
 		ImprovementActionsTable,
+		AnalyticsOutboxTable,
 		PetitionersTable,
 		ServiceProjectsTable,
 		StaffTable,
@@ -405,6 +418,10 @@ func init() {
 	ImprovementActionsTable.ForeignKeys[1].RefTable = StaffTable
 	ImprovementActionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	AnalyticsOutboxTable.Annotation = &entsql.Annotation{
+		Table:          "analytics_outbox",
+		IncrementStart: func(i int) *int { return &i }(34359738368),
 	}
 	PetitionersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),

@@ -21,6 +21,9 @@ type Department func(*sql.Selector)
 // ImprovementAction is the predicate function for improvementaction builders.
 type ImprovementAction func(*sql.Selector)
 
+// Outbox is the predicate function for outbox builders.
+type Outbox func(*sql.Selector)
+
 // Petitioner is the predicate function for petitioner builders.
 type Petitioner func(*sql.Selector)
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -39,6 +40,9 @@ type App struct {
 	Evaluation *evaluation.Service
 	// Policy makes every authorization, routing and time-limit decision.
 	Policy *policy.Engine
+	// Warehouse holds the analytics events and answers evaluations.
+	Warehouse    analytics.Warehouse
+	ownWarehouse bool
 	// Metrics is the registry /metrics serves; every component registers
 	// on it (no global registration).
 	Metrics *prometheus.Registry
@@ -54,9 +58,8 @@ type Options struct {
 	Now func() time.Time
 	// DB is an already open database to use instead of Config.DatabaseURL.
 	DB *store.DB
-	// Warehouse answers evaluation queries. Until the ClickHouse and
-	// embedded warehouses are wired here it is nil unless a caller passes
-	// one, and evaluation queries fail with UNAVAILABLE.
+	// Warehouse replaces the warehouse Config names (ClickHouse or the
+	// embedded one); the App then does not close it.
 	Warehouse analytics.Warehouse
 }
 
@@ -121,7 +124,14 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		return nil, err
 	}
 	dir := directory.New(db.Client, authz, wf)
-	eval := evaluation.New(db.Client, opts.Warehouse, authz, opts.Now, loc)
+	wh, ownWarehouse := opts.Warehouse, false
+	if wh == nil {
+		if wh, err = OpenWarehouse(ctx, cfg); err != nil {
+			return nil, err
+		}
+		ownWarehouse = true
+	}
+	eval := evaluation.New(db.Client, wh, authz, opts.Now, loc)
 	gql := graph.NewHandler(&graph.Resolver{Workflow: wf, Directory: dir, Auth: authn, Evaluation: eval}, graph.Options{
 		Introspection:    cfg.Introspection,
 		ComplexityLimit:  cfg.ComplexityLimit,
@@ -139,16 +149,41 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		Logger:       log,
 	})
 	return &App{DB: db, Workflow: wf, Auth: authn, Directory: dir, Evaluation: eval, Policy: engine,
-		Metrics: metrics, Handler: handler, Log: log, cfg: cfg}, nil
+		Warehouse: wh, ownWarehouse: ownWarehouse, Metrics: metrics, Handler: handler, Log: log, cfg: cfg}, nil
 }
 
 // Run does the server's background work until ctx ends: it watches the
-// policy directory (when one is configured) and reloads changed policies.
-func (a *App) Run(ctx context.Context) {
+// policy directory (when one is configured) and reloads changed policies,
+// and, unless Config.Relay is off, relays case events from the outbox to
+// the warehouse. It returns when both have stopped.
+func (a *App) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
 	if a.cfg.PolicyDir != "" {
-		a.Policy.Watch(ctx)
+		wg.Go(func() { a.Policy.Watch(ctx) })
 	}
+	var relayErr error
+	if a.cfg.Relay {
+		rc, err := RelayConfig(a.cfg, a.DB, a.Warehouse, a.Log, a.Metrics)
+		if err != nil {
+			return err
+		}
+		relay, err := analytics.NewRelay(rc)
+		if err != nil {
+			return err
+		}
+		wg.Go(func() { relayErr = relay.Run(ctx) })
+	}
+	wg.Wait()
+	if relayErr != nil && ctx.Err() == nil {
+		return fmt.Errorf("analytics relay: %w", relayErr)
+	}
+	return nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close releases the warehouse (when the App opened it) and the database.
+func (a *App) Close() error {
+	if a.ownWarehouse {
+		a.Warehouse.Close()
+	}
+	return a.DB.Close()
+}

@@ -58,6 +58,18 @@ type Config struct {
 	PolicyDir string
 	// PolicyPollInterval is how often PolicyDir is checked for changes.
 	PolicyPollInterval time.Duration
+	// ClickHouseAddr (host:port, native protocol) selects ClickHouse as the
+	// analytics warehouse; empty means the embedded warehouse.
+	ClickHouseAddr     string
+	ClickHouseDatabase string
+	ClickHouseUser     string
+	ClickHousePassword string
+	// AnalyticsTimeZone is the zone evaluations bucket days, weeks and
+	// months in.
+	AnalyticsTimeZone string
+	// Relay runs the analytics relay inside serve; turn it off when
+	// `xinfang relay` runs on its own.
+	Relay bool
 }
 
 // Register defines the flags of c on fs, with defaults from the
@@ -93,6 +105,12 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", env("XINFANG_LOG_LEVEL", "info"), "log level: debug, info, warn, error (XINFANG_LOG_LEVEL)")
 	fs.StringVar(&c.PolicyDir, "policy-dir", env("XINFANG_POLICY_DIR", ""), "directory whose Rego and data files overlay the embedded policy, reloaded on change (XINFANG_POLICY_DIR)")
 	fs.DurationVar(&c.PolicyPollInterval, "policy-poll-interval", envDuration("XINFANG_POLICY_POLL_INTERVAL", 2*time.Second), "how often the policy directory is checked for changes (XINFANG_POLICY_POLL_INTERVAL)")
+	fs.StringVar(&c.ClickHouseAddr, "clickhouse-addr", env("XINFANG_CLICKHOUSE_ADDR", ""), "ClickHouse host:port (native protocol) for analytics; empty: the embedded warehouse (XINFANG_CLICKHOUSE_ADDR)")
+	fs.StringVar(&c.ClickHouseDatabase, "clickhouse-database", env("XINFANG_CLICKHOUSE_DATABASE", "xinfang"), "ClickHouse database of the analytics tables (XINFANG_CLICKHOUSE_DATABASE)")
+	fs.StringVar(&c.ClickHouseUser, "clickhouse-user", env("XINFANG_CLICKHOUSE_USER", ""), "ClickHouse user; empty: default (XINFANG_CLICKHOUSE_USER)")
+	fs.StringVar(&c.ClickHousePassword, "clickhouse-password", env("XINFANG_CLICKHOUSE_PASSWORD", ""), "ClickHouse password (XINFANG_CLICKHOUSE_PASSWORD)")
+	fs.StringVar(&c.AnalyticsTimeZone, "analytics-time-zone", env("XINFANG_ANALYTICS_TIMEZONE", "Asia/Shanghai"), "time zone analytics buckets days, weeks and months in (XINFANG_ANALYTICS_TIMEZONE)")
+	fs.BoolVar(&c.Relay, "relay", envBool("XINFANG_RELAY", true), "run the analytics relay inside serve; turn off when `xinfang relay` runs separately (XINFANG_RELAY)")
 }
 
 // Validate checks c.
@@ -105,6 +123,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		return fmt.Errorf("time zone %q: %w", c.TimeZone, err)
+	}
+	if _, err := time.LoadLocation(c.AnalyticsTimeZone); err != nil {
+		return fmt.Errorf("analytics time zone %q: %w", c.AnalyticsTimeZone, err)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: use text or json", c.LogFormat)

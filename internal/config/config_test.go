@@ -56,4 +56,26 @@ func TestFlagsAndValidation(t *testing.T) {
 	if err := c.Validate(); err == nil {
 		t.Fatal("unknown time zone accepted")
 	}
+	c.TimeZone, c.AnalyticsTimeZone = "UTC", "Mars/Olympus"
+	if err := c.Validate(); err == nil {
+		t.Fatal("unknown analytics time zone accepted")
+	}
+}
+
+func TestAnalyticsSettings(t *testing.T) {
+	t.Setenv("XINFANG_CLICKHOUSE_ADDR", "ch.internal:9000")
+	t.Setenv("XINFANG_RELAY", "false")
+	var c Config
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	c.Register(fs)
+	if err := fs.Parse([]string{"-clickhouse-user", "xinfang"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.ClickHouseAddr != "ch.internal:9000" || c.ClickHouseDatabase != "xinfang" || c.ClickHouseUser != "xinfang" ||
+		c.AnalyticsTimeZone != "Asia/Shanghai" || c.Relay {
+		t.Fatalf("config: %+v", c)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
 }

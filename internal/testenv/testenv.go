@@ -18,6 +18,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
 
 	"github.com/xinfang/xinfang/internal/store"
+	"github.com/xinfang/xinfang/policy"
 )
 
 // PostgresURLEnv names the environment variable with the PostgreSQL
@@ -108,3 +109,14 @@ func PostgresSchema(t testing.TB) string {
 
 // Name is a readable subtest name for a backend.
 func (b Backend) String() string { return string(b) }
+
+// Policy returns an engine of the embedded policy (compiled once per test
+// binary), for tests that build a workflow themselves.
+func Policy(t testing.TB) *policy.Engine {
+	t.Helper()
+	e, err := policy.New(context.Background(), policy.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("policy: %v", err)
+	}
+	return e
+}

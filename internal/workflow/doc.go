@@ -11,7 +11,10 @@
 //  4. updates the case with `WHERE version = expected`, so a concurrent
 //     writer makes the update miss and the caller gets CONFLICT,
 //  5. appends an immutable CaseEvent whose hash covers the previous event's
-//     hash, so a case's timeline is a verifiable chain (VerifyChain).
+//     hash, so a case's timeline is a verifiable chain (VerifyChain),
+//  6. writes the event's row of the analytics outbox, which the relay in
+//     package analytics ships to the warehouse: an event reaches analytics
+//     exactly when it is committed.
 //
 // The workflow owns its transactions rather than joining one opened by the
 // GraphQL layer: SQLite has a single writer, so transactions start as

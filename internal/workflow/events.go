@@ -74,6 +74,15 @@ func (e eventContent) create(b *ent.CaseEventCreate, caseID int, hash string) *e
 	return b
 }
 
+// enqueue writes ev's row of the analytics outbox in the transaction that
+// appended ev, so the relay ships exactly the events that were committed.
+func enqueue(ctx context.Context, tx *ent.Tx, ev *ent.CaseEvent) error {
+	if err := tx.Outbox.Create().SetEventID(ev.ID).SetCreatedAt(ev.OccurredAt).Exec(ctx); err != nil {
+		return fmt.Errorf("enqueue event %d of case %d for analytics: %w", ev.ID, ev.CaseID, err)
+	}
+	return nil
+}
+
 func contentOf(ev *ent.CaseEvent) eventContent {
 	return eventContent{
 		Seq: ev.Seq, Type: ev.Type, ActorKind: ev.ActorKind, ActorID: ev.ActorID,

@@ -246,8 +246,12 @@ func insertEnt(ctx context.Context, tx *ent.Tx, nc newCase) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("create case: %w", err)
 	}
-	if _, err := nc.event.create(tx.CaseEvent.Create(), created.ID, nc.hash).Save(ctx); err != nil {
+	ev, err := nc.event.create(tx.CaseEvent.Create(), created.ID, nc.hash).Save(ctx)
+	if err != nil {
 		return 0, fmt.Errorf("append first event: %w", err)
+	}
+	if err := enqueue(ctx, tx, ev); err != nil {
+		return 0, err
 	}
 	return created.ID, nil
 }

@@ -19,7 +19,8 @@ import (
 // TestPostgresIntakeMatchesEntPath: the one-statement PostgreSQL intake
 // (intake_postgres.go) must write exactly the rows the portable ent path
 // writes. Both paths submit the same case on the same database; the rows
-// must agree in every column but their IDs and the PIN hash's random nonce.
+// (petitioner, case, first event, outbox) must agree in every column but
+// their IDs and the PIN hash's random nonce.
 func TestPostgresIntakeMatchesEntPath(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -85,6 +86,12 @@ func TestPostgresIntakeMatchesEntPath(t *testing.T) {
 		delete(payload, "decisions")
 		return m
 	}
+	outboxRow := func(caseID int) map[string]any {
+		m := row(`SELECT row_to_json(o) FROM analytics_outbox o JOIN case_events e ON e.id = o.event_id WHERE e.case_id = $1`, caseID)
+		delete(m, "id")
+		delete(m, "event_id")
+		return m
+	}
 	petitionerRow := func(caseID int) map[string]any {
 		m := row(`SELECT row_to_json(p) FROM petitioners p JOIN cases c ON c.petitioner_id = p.id WHERE c.id = $1`, caseID)
 		delete(m, "id")
@@ -93,6 +100,11 @@ func TestPostgresIntakeMatchesEntPath(t *testing.T) {
 	require.Equal(t, caseRow(viaEnt.CaseID), caseRow(viaSQL.CaseID))
 	require.Equal(t, eventRow(viaEnt.CaseID), eventRow(viaSQL.CaseID))
 	require.Equal(t, petitionerRow(viaEnt.CaseID), petitionerRow(viaSQL.CaseID))
+	require.Equal(t, outboxRow(viaEnt.CaseID), outboxRow(viaSQL.CaseID))
+	var outboxRows, events int
+	require.NoError(t, db.SQL.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM analytics_outbox), (SELECT count(*) FROM case_events)`).Scan(&outboxRows, &events))
+	require.Equal(t, 2, events)
+	require.Equal(t, events, outboxRows, "one outbox row per event")
 
 	// The chains verify either way.
 	s := newService(true)

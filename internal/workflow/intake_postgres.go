@@ -8,10 +8,10 @@ import (
 	"time"
 )
 
-// insertCasePostgres writes a new case — petitioner, case row and first
-// event — in ONE statement on PostgreSQL, where the portable path (ent,
-// inside a transaction) needs five round trips: BEGIN, three INSERTs and
-// COMMIT. Intake is the hottest write of the system and the round trips
+// insertCasePostgres writes a new case — petitioner, case row, first event
+// and its analytics outbox row — in ONE statement on PostgreSQL, where the
+// portable path (ent, inside a transaction) needs six round trips: BEGIN,
+// four INSERTs and COMMIT. Intake is the hottest write of the system and the round trips
 // dominate its cost, so PostgreSQL gets this data-modifying CTE; a single
 // statement is atomic by itself. SQLite has no data-modifying CTEs and
 // takes the ent path. Both paths run under the same end-to-end tests.
@@ -28,11 +28,15 @@ WITH p AS (
 	VALUES ($7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $17, $5, $18, $19, $20, $21,
 		(SELECT id FROM p), $22, $23, $24, $5, $5, $28)
 	RETURNING id
+), e AS (
+	INSERT INTO case_events (case_id, seq, type, actor_kind, actor_id, occurred_at, to_status, public,
+		payload, prev_hash, hash)
+	SELECT c.id, 1, $25, $26, $24, $5, $15, true, $27::jsonb, '', $16 FROM c
+	RETURNING id, case_id
+), o AS (
+	INSERT INTO analytics_outbox (event_id, created_at) SELECT e.id, $5 FROM e
 )
-INSERT INTO case_events (case_id, seq, type, actor_kind, actor_id, occurred_at, to_status, public,
-	payload, prev_hash, hash)
-SELECT c.id, 1, $25, $26, $24, $5, $15, true, $27::jsonb, '', $16 FROM c
-RETURNING case_id`
+SELECT case_id FROM e`
 
 // newCase is what the intake writes.
 type newCase struct {

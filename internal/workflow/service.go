@@ -269,9 +269,9 @@ func (s *Service) apply(ctx context.Context, t transition) (*ent.CaseFile, error
 	return result.Unwrap(), nil
 }
 
-// record writes the case update of ch and appends its event. The update
-// only matches the version the case was loaded at; zero rows means a
-// concurrent writer won.
+// record writes the case update of ch and appends its event, with the
+// event's analytics outbox row. The update only matches the version the
+// case was loaded at; zero rows means a concurrent writer won.
 func (s *Service) record(ctx context.Context, tx *ent.Tx, c *ent.CaseFile, ch *change, who actor) (*ent.CaseEvent, error) {
 	now := ch.now
 	from := c.Status
@@ -303,6 +303,9 @@ func (s *Service) record(ctx context.Context, tx *ent.Tx, c *ent.CaseFile, ch *c
 	created, err := ev.create(tx.CaseEvent.Create(), c.ID, hash).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("append event to case %d: %w", c.ID, err)
+	}
+	if err := enqueue(ctx, tx, created); err != nil {
+		return nil, err
 	}
 	return created, nil
 }
