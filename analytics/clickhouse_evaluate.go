@@ -82,11 +82,14 @@ func chFacts(p plan, columns string) string {
 // 0.1 is ceil(0.5·n) and ceil(0.9·n): the nearest ranks. (quantileExactLow
 // is not in 18.16; sorting a groupArray is slower.)
 func chQuantiles(column string) string {
-	return fmt.Sprintf("toInt64(countIf(%[1]s != 0)), quantilesExactIf(0.5, 0.1)(toInt64(received_at) - toInt64(%[1]s), %[1]s != 0)", column)
+	return fmt.Sprintf("toInt64(countIf(%[1]s != 0)), "+
+		"quantilesExactIf(0.5, 0.1)(toInt32(toUInt32(received_at) - toUInt32(%[1]s)), %[1]s != 0)", column)
 }
 
 // negatedQuantiles turns chQuantiles' two values back into seconds.
-func negatedQuantiles(count int64, q []int64) Durations {
+// (Int32 values: half the memory of Int64 and measurably faster; 68 years
+// of seconds fit.)
+func negatedQuantiles(count int64, q []int32) Durations {
 	if count == 0 || len(q) != 2 {
 		return Durations{Count: count}
 	}
@@ -126,7 +129,7 @@ GROUP BY period, bucket WITH ROLLUP`
 			period            uint8
 			bucketDay         uint16
 			t                 totals
-			ackQ, respQ, resQ []int64
+			ackQ, respQ, resQ []int32
 		)
 		err := rows.Scan(&period, &bucketDay, &t.Received, &t.Accepted, &t.Declined,
 			&t.Ack.Count, &ackQ, &t.Response.Count, &respQ, &t.Resolution.Count, &resQ,

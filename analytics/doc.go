@@ -20,11 +20,13 @@
 //     all of those cases' events with one INSERT ... SELECT; version is the
 //     number of distinct events folded in, so the most complete row wins,
 //     and every aggregate of the fold ignores repeated rows, so re-delivery
-//     changes nothing even before parts merge. Evaluate reads case_facts
-//     FINAL with three concurrent queries that group by numbers only
-//     (channel and kind codes, the petitioner key's 128 bits). RebuildFacts refolds everything
-//     (after a bulk load or a change of the fold); Truncate empties both
-//     tables for `xinfang analytics rebuild`.
+//     changes nothing even before parts merge; concurrent Ingest calls
+//     are safe for the same reason (the row folded last from the most
+//     events wins). Evaluate reads case_facts FINAL with three concurrent
+//     queries that group by numbers only (channel and kind codes, the
+//     petitioner key's 128 bits). RebuildFacts refolds everything (after
+//     a bulk load or a change of the fold); Truncate empties both tables
+//     for `xinfang analytics rebuild`.
 //   - Embedded (OpenEmbedded), a SQLite file of its own beside the main
 //     database: the same two tables (event_id as primary key, INSERT OR
 //     IGNORE), the fact rows recomputed in the ingesting transaction, the

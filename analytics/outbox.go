@@ -74,8 +74,9 @@ func newOutbox(db *sql.DB, dialect string, secret []byte) *outbox {
 // claim returns up to n outbox rows with their events, or a batch with no
 // rows when none is waiting (or, on PostgreSQL, all waiting rows are
 // claimed by other relays). An outbox row whose event is missing — only
-// possible when case events were deleted by hand — is never returned and
-// shows up as relay lag.
+// possible when case events were deleted by hand — is never returned: it
+// shows up as relay lag (on SQLite it goes when a batch's ID range around
+// it is acknowledged).
 func (o *outbox) claim(ctx context.Context, n int) (*batch, error) {
 	b := &batch{}
 	var outboxID int64

@@ -113,7 +113,7 @@ func (c RelayConfig) withDefaults() (RelayConfig, error) {
 // the warehouse's acknowledgement and the delete delivers the batch again,
 // which the warehouse's idempotent Ingest absorbs: every committed event
 // arrives, none is counted twice. See outbox for how concurrent relays
-// share the work.
+// share the work. Run, Drain and DrainOnce of one Relay take turns.
 type Relay struct {
 	cfg     RelayConfig
 	outbox  *outbox
@@ -265,9 +265,10 @@ func stageOf(err error) string {
 // stages that work at the same time on consecutive batches: one goroutine
 // claims (reads the outbox and the events), this one ingests, another
 // acknowledges (deletes the rows and commits). A batch takes all three in
-// turn; the pipeline's pace is its slowest stage rather than their sum. At
-// most three batches are in hand at once. On the first failure the stages
-// stop, batches not yet ingested are released, and the error is returned.
+// turn; the pipeline's pace is its slowest stage rather than their sum.
+// Each stage (and each claimer) holds at most one batch. On the first
+// failure the stages stop, batches not yet ingested are released, and the
+// error is returned.
 func (r *Relay) drain(ctx context.Context) (int, error) {
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
