@@ -67,26 +67,39 @@ func (e *Engine) Authorize(ctx context.Context, s Subject, a Action, r Resource)
 // AuthorizeDecision is Authorize that also returns the decision, for
 // callers that record it.
 func (e *Engine) AuthorizeDecision(ctx context.Context, s Subject, a Action, r Resource) (Decision, error) {
+	return e.authorizeDecision(ctx, s, a, r, true)
+}
+
+// authorizeDecision is AuthorizeDecision; remembered false bypasses the
+// memo (one Rego evaluation), for MeasureDecisions.
+func (e *Engine) authorizeDecision(ctx context.Context, s Subject, a Action, r Resource, remembered bool) (Decision, error) {
 	start := time.Now()
 	c := e.active.Load()
 	d := e.nextDecision(c)
-	allow, reason, err := c.authorize(ctx, s, a, r)
+	f := factsOf(c.reads, s, a, r)
+	var v authzVerdict
+	var err error
+	if remembered {
+		v, err = c.authorize(ctx, f)
+	} else {
+		v, err = c.evalAuthorize(ctx, f)
+	}
 	if err != nil {
 		e.done(ctx, policyAuthz, start, d, resultError, err)
 		return d, fmt.Errorf("authorize %s: %w", a, err)
 	}
 	result := resultAllow
-	if !allow {
+	if !v.allow {
 		result = resultDeny
 	}
 	if e.done(ctx, policyAuthz, start, d, result, nil) {
-		e.logDecision(ctx, policyAuthz, d, result, slog.String("action", string(a)), slog.String("reason", reason),
+		e.logDecision(ctx, policyAuthz, d, result, slog.String("action", string(a)), slog.String("reason", v.reason),
 			slog.Any("subject", s), slog.Any("resource", r))
 	}
-	if allow {
+	if v.allow {
 		return d, nil
 	}
-	return d, refusal(reason, a)
+	return d, refusal(v.reason, a)
 }
 
 // refusal turns the reason of a refusal into the error the caller sees.
@@ -107,25 +120,230 @@ func refusal(reason string, a Action) error {
 	}
 }
 
-// authorize evaluates the authorization decision. No result is a refusal.
-func (c *compiled) authorize(ctx context.Context, s Subject, a Action, r Resource) (bool, string, error) {
-	t, err := c.eval(ctx, c.authz, authzInput(s, a, r))
+// authzFacts are everything the authorization policy sees of a question
+// (the input of decision and visibility, see rego/authz.rego): the caller's
+// kind and role, the action, the case's kind and status, and how caller and
+// case relate, worked out here rather than in Rego. They take few distinct
+// values, so they key the per-revision memo of decisions.
+type authzFacts struct {
+	subject SubjectKind // Anonymous, StaffMember or Petitioner
+	role    Role        // "" unless staff
+	action  Action
+	// resource is false for a question about no particular case.
+	resource bool
+	kind     string
+	status   string
+	// ownCase: a petitioner's own case (CaseID ≠ 0 and equal).
+	ownCase bool
+	// inDepartment: the case is in the staff member's department, who has
+	// one.
+	inDepartment bool
+	// assignee: the staff member is the case's assignee.
+	assignee bool
+	// concernedDepartment: the staff member's department is the one the
+	// case reports on.
+	concernedDepartment bool
+}
+
+// factsOf works out the facts of a question that the policy reads (rd).
+// Relations hold only for the kind of subject they are about: a petitioner
+// has no department and is never an assignee, a staff member has no own
+// case.
+func factsOf(rd authzReads, s Subject, a Action, r Resource) authzFacts {
+	f := authzFacts{
+		action:   a,
+		resource: r != Resource{},
+		kind:     r.Kind,
+		status:   r.Status,
+	}
+	switch s.Kind {
+	case StaffMember:
+		f.subject, f.role = StaffMember, s.Role
+		f.inDepartment = s.DepartmentID != 0 && r.DepartmentID == s.DepartmentID
+		f.assignee = r.AssigneeID == s.StaffID
+		f.concernedDepartment = r.ConcernedDepartmentID != 0 && r.ConcernedDepartmentID == s.DepartmentID
+	case Petitioner:
+		f.subject = Petitioner
+		f.ownCase = s.CaseID != 0 && r.CaseID == s.CaseID
+	default:
+		f.subject = Anonymous
+	}
+	return rd.prune(f)
+}
+
+// authzReads says which facts the authorization policy reads. The others
+// are left zero, in the input and in the memo key, so that a policy that
+// ignores (say) the case's status is not asked, and does not remember a
+// decision, once per status.
+type authzReads struct {
+	role, resource, kind, status                         bool
+	ownCase, inDepartment, assignee, concernedDepartment bool
+}
+
+// readsEverything is the conservative answer.
+var readsEverything = authzReads{true, true, true, true, true, true, true, true}
+
+func (rd authzReads) prune(f authzFacts) authzFacts {
+	if !rd.role {
+		f.role = ""
+	}
+	if !rd.resource {
+		f.resource = false
+	}
+	if !rd.kind {
+		f.kind = ""
+	}
+	if !rd.status {
+		f.status = ""
+	}
+	f.ownCase = f.ownCase && rd.ownCase
+	f.inDepartment = f.inDepartment && rd.inDepartment
+	f.assignee = f.assignee && rd.assignee
+	f.concernedDepartment = f.concernedDepartment && rd.concernedDepartment
+	return f
+}
+
+// authzReadsOf finds the facts that the compiled modules read. Any reference
+// to input that does not name a fact outright (input, input.resource,
+// input.relation[x], ...) counts as reading every fact below it. Every
+// module is looked at, not only the authorization package: reading too
+// much only costs memo entries.
+func authzReadsOf(modules map[string]*ast.Module) authzReads {
+	var rd authzReads
+	facts := map[string]map[string]*bool{
+		"subject":  {"role": &rd.role},
+		"resource": {"given": &rd.resource, "kind": &rd.kind, "status": &rd.status},
+		"relation": {"own_case": &rd.ownCase, "in_department": &rd.inDepartment, "assignee": &rd.assignee,
+			"concerned_department": &rd.concernedDepartment},
+	}
+	all := func(group map[string]*bool) {
+		for _, read := range group {
+			*read = true
+		}
+	}
+	for _, m := range modules {
+		ast.WalkTerms(m, func(t *ast.Term) bool {
+			switch v := t.Value.(type) {
+			case ast.Var:
+				if v.Equal(ast.InputRootDocument.Value) {
+					rd = readsEverything
+				}
+			case ast.Ref:
+				if !v.HasPrefix(ast.InputRootRef) {
+					return false
+				}
+				// Look at the elements after the head, which may be
+				// references to input themselves.
+				for _, elem := range v[1:] {
+					ast.WalkTerms(elem, func(t *ast.Term) bool {
+						if r, ok := t.Value.(ast.Ref); ok && r.HasPrefix(ast.InputRootRef) {
+							rd = readsEverything
+						}
+						if v, ok := t.Value.(ast.Var); ok && v.Equal(ast.InputRootDocument.Value) {
+							rd = readsEverything
+						}
+						return false
+					})
+				}
+				if len(v) < 2 {
+					rd = readsEverything
+					return true
+				}
+				top, ok := v[1].Value.(ast.String)
+				if !ok {
+					rd = readsEverything
+					return true
+				}
+				group, isFacts := facts[string(top)]
+				if !isFacts {
+					return true // action, or another policy's input
+				}
+				if len(v) < 3 {
+					all(group)
+					return true
+				}
+				name, ok := v[2].Value.(ast.String)
+				if !ok {
+					all(group)
+					return true
+				}
+				if read, known := group[string(name)]; known {
+					*read = true
+				}
+				return true
+			}
+			return false
+		})
+	}
+	return rd
+}
+
+// input is the Rego input of the facts.
+func (f authzFacts) input() ast.Value {
+	return ast.NewObject(
+		item("action", str(string(f.action))),
+		item("subject", ast.NewTerm(ast.NewObject(
+			item("kind", key(subjectKind(f.subject))),
+			item("role", str(string(f.role))),
+		))),
+		item("resource", ast.NewTerm(ast.NewObject(
+			item("given", boolean(f.resource)),
+			item("kind", str(f.kind)),
+			item("status", str(f.status)),
+		))),
+		item("relation", ast.NewTerm(ast.NewObject(
+			item("own_case", boolean(f.ownCase)),
+			item("in_department", boolean(f.inDepartment)),
+			item("assignee", boolean(f.assignee)),
+			item("concerned_department", boolean(f.concernedDepartment)),
+		))),
+	)
+}
+
+// authzVerdict is an authorization decision: allowed or not, and why.
+type authzVerdict struct {
+	allow  bool
+	reason string
+}
+
+// authorize decides on the facts f, from the memo when it can.
+func (c *compiled) authorize(ctx context.Context, f authzFacts) (authzVerdict, error) {
+	if !c.memoize {
+		return c.evalAuthorize(ctx, f)
+	}
+	if v, ok := c.authzMemo.get(f); ok {
+		return v, nil
+	}
+	v, err := c.evalAuthorize(ctx, f)
+	if err == nil {
+		c.authzMemo.put(f, v)
+	}
+	return v, err
+}
+
+// evalAuthorize evaluates the authorization decision. No result is a
+// refusal.
+func (c *compiled) evalAuthorize(ctx context.Context, f authzFacts) (authzVerdict, error) {
+	t, err := c.eval(ctx, c.authz, f.input())
 	if errors.Is(err, errNoResult) {
-		return false, "forbidden", nil
+		return authzVerdict{reason: "forbidden"}, nil
 	}
 	if err != nil {
-		return false, "", err
+		return authzVerdict{}, err
 	}
 	obj, err := asObject(t, "authorization decision")
 	if err != nil {
-		return false, "", err
+		return authzVerdict{}, err
 	}
 	allow, err := getBool(obj, "allow")
 	if err != nil {
-		return false, "", err
+		return authzVerdict{}, err
 	}
 	reason, err := getString(obj, "reason")
-	return allow, reason, err
+	if err != nil {
+		return authzVerdict{}, err
+	}
+	return authzVerdict{allow: allow, reason: reason}, nil
 }
 
 // Visibility decides what of the case r the subject s may see. It does not
@@ -148,7 +366,22 @@ func (e *Engine) Visibility(ctx context.Context, s Subject, r Resource) (Visibil
 }
 
 func (c *compiled) visibilityOf(ctx context.Context, s Subject, r Resource) (Visibility, error) {
-	t, err := c.eval(ctx, c.visibility, authzInput(s, "", r))
+	f := factsOf(c.reads, s, "", r)
+	if !c.memoize {
+		return c.evalVisibility(ctx, f)
+	}
+	if v, ok := c.visibilityMemo.get(f); ok {
+		return v, nil
+	}
+	v, err := c.evalVisibility(ctx, f)
+	if err == nil {
+		c.visibilityMemo.put(f, v)
+	}
+	return v, err
+}
+
+func (c *compiled) evalVisibility(ctx context.Context, f authzFacts) (Visibility, error) {
+	t, err := c.eval(ctx, c.visibility, f.input())
 	if errors.Is(err, errNoResult) {
 		return Visibility{}, nil // nothing may be shown
 	}
@@ -185,8 +418,26 @@ func (e *Engine) CaseScope(ctx context.Context, s Subject) (Scope, error) {
 	return sc, nil
 }
 
+// caseScope decides the scope of s, from the memo when it can. The scope
+// depends on the subject's IDs, so the memo is keyed by the whole subject.
 func (c *compiled) caseScope(ctx context.Context, s Subject) (Scope, error) {
-	t, err := c.eval(ctx, c.scope, authzInput(s, ActionCaseRead, Resource{}))
+	if !c.memoize {
+		return c.evalCaseScope(ctx, s)
+	}
+	if sc, ok := c.scopeMemo.get(s); ok {
+		sc.DepartmentIDs = slices.Clone(sc.DepartmentIDs)
+		return sc, nil
+	}
+	sc, err := c.evalCaseScope(ctx, s)
+	if err == nil {
+		c.scopeMemo.put(s, sc)
+		sc.DepartmentIDs = slices.Clone(sc.DepartmentIDs)
+	}
+	return sc, err
+}
+
+func (c *compiled) evalCaseScope(ctx context.Context, s Subject) (Scope, error) {
+	t, err := c.eval(ctx, c.scope, scopeInput(s))
 	if errors.Is(err, errNoResult) {
 		return Scope{None: true}, nil
 	}
@@ -238,27 +489,16 @@ func subjectKind(k SubjectKind) string {
 	}
 }
 
-func authzInput(s Subject, a Action, r Resource) ast.Value {
-	subject := ast.NewObject(
+// scopeInput is the Rego input of a scope question: the subject alone,
+// with its IDs.
+func scopeInput(s Subject) ast.Value {
+	return ast.NewObject(item("subject", ast.NewTerm(ast.NewObject(
 		item("kind", key(subjectKind(s.Kind))),
-		item("staff_id", num(s.StaffID)),
 		item("role", str(string(s.Role))),
+		item("staff_id", num(s.StaffID)),
 		item("department_id", num(s.DepartmentID)),
 		item("case_id", num(s.CaseID)),
-	)
-	resource := ast.NewObject(
-		item("case_id", num(r.CaseID)),
-		item("department_id", num(r.DepartmentID)),
-		item("assignee_id", num(r.AssigneeID)),
-		item("kind", str(r.Kind)),
-		item("status", str(r.Status)),
-		item("concerned_department_id", num(r.ConcernedDepartmentID)),
-	)
-	return ast.NewObject(
-		item("action", str(string(a))),
-		item("subject", ast.NewTerm(subject)),
-		item("resource", ast.NewTerm(resource)),
-	)
+	))))
 }
 
 // verifyScope checks that the scope of every subject of a grid includes
@@ -267,16 +507,16 @@ func authzInput(s Subject, a Action, r Resource) ast.Value {
 func verifyScope(ctx context.Context, c *compiled) error {
 	subjects, resources := scopeGrid()
 	for _, s := range subjects {
-		sc, err := c.caseScope(ctx, s)
+		sc, err := c.evalCaseScope(ctx, s)
 		if err != nil {
 			return fmt.Errorf("scope of %+v: %w", s, err)
 		}
 		for _, r := range resources {
-			allow, _, err := c.authorize(ctx, s, ActionCaseRead, r)
+			v, err := c.evalAuthorize(ctx, factsOf(c.reads, s, ActionCaseRead, r))
 			if err != nil {
 				return fmt.Errorf("read decision for %+v on %+v: %w", s, r, err)
 			}
-			if allow != sc.Allows(r) {
+			if allow := v.allow; allow != sc.Allows(r) {
 				return fmt.Errorf("the case scope of %+v is %+v, which %s case %+v, but the read decision %s it: make authz.scope agree with authz.decision",
 					s, sc, includes(sc.Allows(r)), r, allows(allow))
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/stretchr/testify/require"
 
 	"github.com/xinfang/xinfang/internal/apperr"
@@ -281,4 +282,102 @@ func TestLoadRefusesAScopeThatDisagrees(t *testing.T) {
 	}))
 	require.ErrorContains(t, err, "make authz.scope agree with authz.decision")
 	require.ErrorContains(t, err, "Role:HANDLER")
+}
+
+// TestAuthorizeMemoAgreesWithEvaluation asks random questions twice, the
+// second time from the memo, and compares both with an evaluation that
+// bypasses the memo: remembering never changes a decision, and every call
+// gets its own decision ID.
+func TestAuthorizeMemoAgreesWithEvaluation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := embedded(t)
+	rng := rand.New(rand.NewPCG(11, 11))
+	for range 3000 {
+		a := randomAuthz(rng)
+		d1, first := e.AuthorizeDecision(ctx, a.s, a.a, a.r)
+		d2, again := e.AuthorizeDecision(ctx, a.s, a.a, a.r)
+		d3, evaluated := e.authorizeDecision(ctx, a.s, a.a, a.r, false)
+		require.Equal(t, refusalKey(t, evaluated), refusalKey(t, first), "%+v", a)
+		require.Equal(t, refusalKey(t, evaluated), refusalKey(t, again), "%+v", a)
+		require.Equal(t, apperr.CodeOf(evaluated), apperr.CodeOf(again), "%+v", a)
+		require.NotEqual(t, d1.ID, d2.ID)
+		require.NotEqual(t, d2.ID, d3.ID)
+
+		v, err := e.Visibility(ctx, a.s, a.r)
+		require.NoError(t, err)
+		want, err := e.active.Load().evalVisibility(ctx, factsOf(e.active.Load().reads, a.s, "", a.r))
+		require.NoError(t, err)
+		require.Equal(t, want, v, "%+v", a)
+	}
+}
+
+func TestCaseScopeMemoReturnsPrivateDepartments(t *testing.T) {
+	t.Parallel()
+	e := embedded(t)
+	head := Subject{Kind: StaffMember, StaffID: 5, Role: RoleDeptHead, DepartmentID: 3}
+	a, err := e.CaseScope(context.Background(), head)
+	require.NoError(t, err)
+	a.DepartmentIDs[0] = 99
+	b, err := e.CaseScope(context.Background(), head)
+	require.NoError(t, err)
+	require.Equal(t, Scope{DepartmentIDs: []int{3}}, b)
+}
+
+// TestAuthzFactsReadByThePolicy: the embedded policy ignores the case's
+// status and whether a case is given, so neither is in its memo key; a
+// policy that reads them gets them, and one that reads input wholesale
+// gets every fact.
+func TestAuthzFactsReadByThePolicy(t *testing.T) {
+	t.Parallel()
+	rd := embedded(t).active.Load().reads
+	require.Equal(t, authzReads{role: true, kind: true, ownCase: true, inDepartment: true, assignee: true, concernedDepartment: true}, rd)
+	for _, c := range []struct {
+		rule string
+		want authzReads
+	}{
+		{`x if input.resource.status == "CLOSED"`, authzReads{status: true}},
+		{`x if input.resource.given`, authzReads{resource: true}},
+		{`x if input.action == "case.read"`, authzReads{}},
+		{`x if input.kind == "COMPLAINT"`, authzReads{}}, // another policy's input
+		{`x if count(input.relation) > 0`, authzReads{ownCase: true, inDepartment: true, assignee: true, concernedDepartment: true}},
+		{`x if { some k, v in input.resource; k == "status"; v == "" }`, authzReads{resource: true, kind: true, status: true}},
+		{`x if input.subject[input.action]`, authzReads{role: true}}, // compiled to a variable key
+		{`x if { input.subject[k] == "x"; k == "role" }`, authzReads{role: true}},
+		{`x if object.get(input, ["resource", "status"], "") == ""`, readsEverything},
+		{`x := y if { y := input }`, readsEverything},
+	} {
+		mod, err := ast.ParseModuleWithOpts("x.rego", "package x\n\n"+c.rule+"\n", ast.ParserOptions{RegoVersion: ast.RegoV1})
+		require.NoError(t, err, c.rule)
+		compiler := ast.NewCompiler().WithDefaultRegoVersion(ast.RegoV1)
+		compiler.Compile(map[string]*ast.Module{"x.rego": mod})
+		require.False(t, compiler.Failed(), "%s: %v", c.rule, compiler.Errors)
+		require.Equal(t, c.want, authzReadsOf(compiler.Modules), c.rule)
+	}
+}
+
+// TestAuthorizeRemembersPerStatusWhenThePolicyReadsIt overrides the policy
+// with a rule on the case's status: the status joins the facts, and the
+// memo keeps the decisions of two statuses apart.
+func TestAuthorizeRemembersPerStatusWhenThePolicyReadsIt(t *testing.T) {
+	t.Parallel()
+	rego := embeddedFile(t, "rego/authz.rego")
+	closedRule := `} else := {"allow": false, "reason": "forbidden"} if {
+	# a closed case takes no more notes
+	input.action == "case.add_note"
+	input.resource.status == "CLOSED"
+} else := {"allow": true, "reason": "role"}`
+	changed := strings.Replace(rego, `} else := {"allow": true, "reason": "role"}`, closedRule, 1)
+	require.NotEqual(t, rego, changed)
+	b := setup(t, map[string]string{"rego/authz.rego": changed}, Options{})
+	require.True(t, b.engine.active.Load().reads.status)
+	ctx := context.Background()
+	handler := Subject{Kind: StaffMember, StaffID: 42, Role: RoleHandler, DepartmentID: 3}
+	open := Resource{CaseID: 7, DepartmentID: 3, AssigneeID: 42, Kind: "COMPLAINT", Status: "IN_PROGRESS"}
+	closed := open
+	closed.Status = "CLOSED"
+	for range 2 {
+		require.NoError(t, b.engine.Authorize(ctx, handler, ActionCaseAddNote, open))
+		require.Equal(t, "authz.forbidden", refusalKey(t, b.engine.Authorize(ctx, handler, ActionCaseAddNote, closed)))
+	}
 }

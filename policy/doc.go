@@ -103,6 +103,24 @@
 // may not), "authz.other_department", "authz.not_assignee",
 // "authz.reporter_protected" or "authz.not_own_case".
 //
+// The authorization policy decides on facts, not IDs: the engine works out
+// in Go how the caller relates to the case and passes (rego/authz.rego
+// documents the shape)
+//
+//	action    the action ("" for visibility)
+//	subject   kind (anonymous, staff, petitioner) and role (staff only)
+//	resource  given (false when no particular case is meant), the case's
+//	          kind and status
+//	relation  own_case (the petitioner's own case), in_department (the
+//	          case is in the staff member's department), assignee (the
+//	          staff member is its assignee), concerned_department (the
+//	          staff member's department is the one the REPORT is about)
+//
+// so that a decision depends on few distinct inputs and can be remembered
+// (see Speed). The list scope alone is asked about the subject with its
+// IDs (kind, role, staff_id, department_id, case_id), which it returns as
+// a filter.
+//
 // [Engine.Visibility] says what of a readable case may be shown: the
 // petitioner's identity and contact data exactly when
 // Authorize(ActionCaseReadPersonalData) allows it (not to evaluators,
@@ -198,13 +216,18 @@
 // value and reads results as AST terms (no JSON round trip), evaluates with
 // one read transaction per revision and without per-query metrics or
 // cancellation goroutines, and keeps its Rego free of per-item function
-// calls. Routing and limit decisions are pure functions of their input and
-// the revision with few distinct inputs in practice, so the engine remembers
-// them per revision (memo.go; up to 4096 limits and 16384 routes, never
-// for a policy that calls a non-deterministic built-in); each call still gets its own decision
-// ID, log line and metrics. Authorization is always evaluated.
+// calls. Routing, limit and authorization decisions are pure functions of
+// their input and the revision with few distinct inputs in practice, so
+// the engine remembers them per revision (memo.go; up to 4096 limits,
+// 16384 routes, 65536 authorizations, 16384 visibilities and 16384 list
+// scopes, never for a policy that calls a non-deterministic built-in); each
+// call still gets its own decision ID, log line and metrics. An
+// authorization is remembered on its facts (above), and only on those the
+// policy reads: the embedded policy ignores the case's status, so one
+// decision serves every status, while a policy with a rule on the status
+// is remembered per status. The list scope is remembered per subject.
 // [MeasureDecisions] reports the latency percentiles for `make bench`;
-// BenchmarkAuthorize, BenchmarkRouteAndLimits(Uncached) and
+// BenchmarkAuthorize(Uncached), BenchmarkRouteAndLimits(Uncached) and
 // BenchmarkCaseScope measure the same with go test.
 //
 // # Testing a policy

@@ -83,11 +83,15 @@ type compiled struct {
 	evalOpts []rego.EvalOption
 	tests    int // Rego tests that passed when it was loaded
 	// memoize is set when the policy is deterministic (see memo.go).
-	memoize    bool
-	limitsMemo memo[DeadlineInput, Limits]
-	routeMemo  memo[string, Route]
-	files      []sourceFile
-	ignored    []string
+	memoize        bool
+	reads          authzReads // the facts the authorization policy reads
+	limitsMemo     memo[DeadlineInput, Limits]
+	routeMemo      memo[string, Route]
+	authzMemo      memo[authzFacts, authzVerdict]
+	visibilityMemo memo[authzFacts, Visibility]
+	scopeMemo      memo[Subject, Scope]
+	files          []sourceFile
+	ignored        []string
 }
 
 // The rules an Engine queries. A policy that does not define them all is
@@ -254,6 +258,7 @@ func load(ctx context.Context, dir string) (*compiled, error) {
 	}
 	c := &compiled{revision: b.revision, files: files, ignored: ignored, memoize: deterministic(b.modules)}
 	c.limitsMemo.max, c.routeMemo.max = limitsMemoSize, routeMemoSize
+	c.authzMemo.max, c.visibilityMemo.max, c.scopeMemo.max = authzMemoSize, visibilityMemoSize, scopeMemoSize
 	var over []sourceFile
 	for _, f := range files {
 		if f.origin != "embedded" {
@@ -286,6 +291,7 @@ func load(ctx context.Context, dir string) (*compiled, error) {
 	if len(problems) > 0 {
 		return nil, errors.Join(problems...)
 	}
+	c.reads = authzReadsOf(compiler.Modules)
 
 	store := inmem.NewFromObjectWithOpts(b.data, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
 	if c.tests, err = runRegoTests(ctx, b.modules, store); err != nil {

@@ -23,6 +23,7 @@ var terms = func() map[string]*ast.Term {
 		"review_round", "limits", "calendar", "deadline", "level", "elapsed_fraction", "breached",
 		"overdue_ns", "notify", "warn_at", "escalate_after",
 		"anonymous", "staff", "petitioner", "body",
+		"given", "relation", "own_case", "in_department", "assignee", "concerned_department",
 	} {
 		m[k] = ast.StringTerm(k)
 	}

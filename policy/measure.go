@@ -23,8 +23,17 @@ func (p Percentiles) String() string {
 type DecisionLatencies struct {
 	// N is how many decisions of each kind were measured.
 	N int
-	// Authorize is one Authorize call (always a Rego evaluation).
+	// Authorize is one Authorize call once the engine has made many
+	// decisions (its per-revision memo of authorization decisions filled,
+	// as in a running server): the measured questions are drawn from the
+	// same distribution as the warm-up's but from another random stream,
+	// so a question whose facts the warm-up never met is evaluated, as it
+	// would be in a server.
 	Authorize Percentiles
+	// AuthorizeUncached is the same with the memo bypassed: one Rego
+	// evaluation each, as for the first question with a new combination of
+	// role, action, case kind and relation.
+	AuthorizeUncached Percentiles
 	// RouteAndLimits is a Route call followed by a Limits call for the
 	// routed department, as intake does, once the engine has seen the
 	// inputs (its per-revision memo of routing and limit decisions warm).
@@ -33,26 +42,36 @@ type DecisionLatencies struct {
 	// evaluation for each decision, as for the first case with a new
 	// combination of kind, category, project, keywords, ....
 	RouteAndLimitsUncached Percentiles
-	// CaseScope is one CaseScope call.
+	// CaseScope is one CaseScope call after a warm-up like Authorize's.
 	CaseScope Percentiles
 }
 
+// warmupFactor is how many warm-up questions MeasureDecisions asks for
+// each measured authorization or scope question: enough for the memo to
+// meet nearly every combination of facts the distribution yields (a few
+// thousand), as a server does in its first hours, so that the warm figure
+// is the steady state, with the rare first-time question counted as it
+// comes.
+const warmupFactor = 10
+
 // MeasureDecisions measures the latency of n varied decisions of each kind
 // (n ≥ 100) and returns their percentiles, for `make bench`. The inputs are
-// drawn from every role, action, department, kind, priority and channel,
-// and from Chinese and English texts like the demo's, with a fixed seed so
-// that runs compare. Each kind of decision is warmed up once over its
-// inputs first; decisions are made one at a time, as the server makes
-// them. The engine's decision log should be above Debug, as in production.
+// drawn from every role, action, department, kind, status, priority and
+// channel, and from Chinese and English texts like the demo's, with fixed
+// seeds so that runs compare. Each kind of decision is warmed up first:
+// routing and limits over the measured inputs; authorization and scope
+// over warmupFactor·n inputs of another random stream than the measured
+// ones. Decisions are made one at a time, as the server makes them. The
+// engine's decision log should be above Debug, as in production.
 func MeasureDecisions(e *Engine, n int) (DecisionLatencies, error) {
 	if n < 100 {
 		return DecisionLatencies{}, errors.New("measure decisions: n must be at least 100")
 	}
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(2026, 3))
-	authz := make([]authzCase, n)
-	for i := range authz {
-		authz[i] = randomAuthz(rng)
+	warmAuthz := make([]authzCase, warmupFactor*n)
+	for i := range n {
+		warmAuthz[i] = randomAuthz(rng)
 	}
 	routes := make([]RoutingInput, n)
 	rounds := make([]int, n)
@@ -60,15 +79,29 @@ func MeasureDecisions(e *Engine, n int) (DecisionLatencies, error) {
 		routes[i] = randomRouting(rng)
 		rounds[i] = rng.IntN(3)
 	}
+	for i := n; i < len(warmAuthz); i++ {
+		warmAuthz[i] = randomAuthz(rng)
+	}
+	measured := rand.New(rand.NewPCG(2026, 4))
+	authz := make([]authzCase, n)
+	for i := range authz {
+		authz[i] = randomAuthz(measured)
+	}
 	out := DecisionLatencies{N: n}
 	var err error
-	if out.Authorize, err = measure(authz, func(a authzCase) error {
-		err := e.Authorize(ctx, a.s, a.a, a.r)
-		if err != nil && !isRefusal(err) {
-			return err
+	authorize := func(remembered bool) func(authzCase) error {
+		return func(a authzCase) error {
+			_, err := e.authorizeDecision(ctx, a.s, a.a, a.r, remembered)
+			if err != nil && !isRefusal(err) {
+				return err
+			}
+			return nil
 		}
-		return nil
-	}); err != nil {
+	}
+	if out.Authorize, err = measure(warmAuthz, authz, authorize(true)); err != nil {
+		return out, err
+	}
+	if out.AuthorizeUncached, err = measure(warmAuthz[:n], authz, authorize(false)); err != nil {
 		return out, err
 	}
 	routeAndLimits := func(uncached bool) func(int) error {
@@ -96,13 +129,13 @@ func MeasureDecisions(e *Engine, n int) (DecisionLatencies, error) {
 	for i := range indexes {
 		indexes[i] = i
 	}
-	if out.RouteAndLimits, err = measure(indexes, routeAndLimits(false)); err != nil {
+	if out.RouteAndLimits, err = measure(indexes, indexes, routeAndLimits(false)); err != nil {
 		return out, err
 	}
-	if out.RouteAndLimitsUncached, err = measure(indexes, routeAndLimits(true)); err != nil {
+	if out.RouteAndLimitsUncached, err = measure(indexes, indexes, routeAndLimits(true)); err != nil {
 		return out, err
 	}
-	if out.CaseScope, err = measure(authz, func(a authzCase) error {
+	if out.CaseScope, err = measure(warmAuthz, authz, func(a authzCase) error {
 		_, err := e.CaseScope(ctx, a.s)
 		return err
 	}); err != nil {
@@ -111,9 +144,9 @@ func MeasureDecisions(e *Engine, n int) (DecisionLatencies, error) {
 	return out, nil
 }
 
-// measure runs f over inputs once to warm up, then again timing each call.
-func measure[T any](inputs []T, f func(T) error) (Percentiles, error) {
-	for _, in := range inputs {
+// measure runs f over warm to warm up, then over inputs timing each call.
+func measure[T any](warm, inputs []T, f func(T) error) (Percentiles, error) {
+	for _, in := range warm {
 		if err := f(in); err != nil {
 			return Percentiles{}, err
 		}

@@ -7,22 +7,32 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
-// Routing and time-limit decisions depend only on their input and the
-// policy revision, and their inputs take few distinct values in practice
-// (a case's text matters to routing only through the keywords found in it).
-// An engine therefore remembers their results per revision, which saves a
-// Rego evaluation on every repeated question: each call still gets its own
+// Routing, time-limit and authorization decisions depend only on their
+// input and the policy revision, and their inputs take few distinct values
+// in practice (a case's text matters to routing only through the keywords
+// found in it; a case matters to authorization only through its kind,
+// status and how the caller relates to it, see authzFacts). An engine
+// therefore remembers their results per revision, which saves a Rego
+// evaluation on every repeated question: each call still gets its own
 // decision ID, log line and metrics. A policy that calls a
 // non-deterministic built-in (time.now_ns, http.send, rand.intn, ...) is
-// never remembered. Authorization is always evaluated.
+// never remembered.
 
 // A memo is bounded; once full it stops remembering, so a stream of
 // unusual inputs costs evaluations, never memory. Limits take few inputs
 // (departments × kinds × priorities × channels × rounds); routing more (a
-// few megabytes at most).
+// few megabytes at most); authorization at most subject kinds × roles ×
+// actions × case kinds × statuses × relations, of the facts the policy
+// reads (a few thousand for the embedded policy, which ignores the status;
+// ten times as many if a policy reads it); visibility the same without the
+// action; the list scope one entry per subject (staff member or
+// petitioner's case).
 const (
-	limitsMemoSize = 4096
-	routeMemoSize  = 16384
+	limitsMemoSize     = 4096
+	routeMemoSize      = 16384
+	authzMemoSize      = 65536
+	visibilityMemoSize = 16384
+	scopeMemoSize      = 16384
 )
 
 type memo[K comparable, V any] struct {

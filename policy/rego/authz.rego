@@ -1,17 +1,39 @@
 # Authorization: who may do what to which case, what personal data and text
 # they may see, and which cases a list shows them.
 #
-# Input (built by policy.Engine; petitioners hold a tracking code and PIN):
-#   action:   "case.read", "case.respond", ... (policy.Action)
+# Input of decision and visibility (built by policy.Engine from the subject
+# and the case; petitioners hold a tracking code and PIN). It holds facts,
+# not IDs: the engine works out in Go how the caller relates to the case,
+# and remembers each decision per revision on these few facts.
+#   action:   "case.read", "case.respond", ... (policy.Action; "" for
+#             visibility)
 #   subject:  {kind: "anonymous" | "staff" | "petitioner",
-#              staff_id, role, department_id, case_id}
-#   resource: {case_id, department_id, assignee_id, kind, status,
-#              concerned_department_id}   (zeros and "" when unknown)
+#              role: "HANDLER", ... ("" unless staff)}
+#   resource: {given: false when the question is about no particular case
+#              (listing, submitting), kind: "COMPLAINT", ..., status:
+#              "IN_PROGRESS", ...}   ("" when unknown)
+#   relation: {own_case:             the petitioner's own case (the one
+#                                    their tracking code opened),
+#              in_department:        the case is in the staff member's
+#                                    department (its current one; never
+#                                    for staff without a department),
+#              assignee:             the staff member is the case's
+#                                    assignee,
+#              concerned_department: the staff member's department is the
+#                                    one the case (a REPORT) is about}
+#             every relation is false for the other kinds of subject.
+# A fact that no module reads (the embedded policy ignores the status and
+# "given") is passed as false or "", so that the engine remembers one
+# decision for all its values; reading it is enough to have it passed.
+#
+# Input of scope (the subject alone, with its IDs, for the list filter):
+#   subject:  {kind, role, staff_id, department_id, case_id}   (0 and ""
+#             when they do not apply)
 #
 # The tables (which roles may do what, which actions are scoped to the
 # department, ...) are data: data.config.authz (config/authz.json). The rules
 # read the data directly rather than through a variable, and keep to one
-# chain of cheap tests, because every decision is on a request's hot path.
+# chain of cheap tests, because a first decision is on a request's hot path.
 package xinfang.v1.authz
 
 # decision is {allow, reason}. The first test that applies decides; the
@@ -29,8 +51,7 @@ decision := {"allow": true, "reason": "public_action"} if {
 	# opened.
 	input.subject.kind == "petitioner"
 	input.action in data.config.authz.petitioner_actions
-	input.subject.case_id != 0
-	input.resource.case_id == input.subject.case_id
+	input.relation.own_case
 } else := {"allow": false, "reason": "not_own_case"} if {
 	input.subject.kind == "petitioner"
 	input.action in data.config.authz.petitioner_actions
@@ -44,10 +65,7 @@ decision := {"allow": true, "reason": "public_action"} if {
 	# of their department, the case's current one, so a transfer hands the
 	# case over,
 	department_scoped
-	input.resource.department_id != input.subject.department_id
-} else := {"allow": false, "reason": "other_department"} if {
-	department_scoped
-	input.subject.department_id == 0
+	not input.relation.in_department
 } else := {"allow": false, "reason": "reporter_protected"} if {
 	# then the reporter: the staff of the department a report is about never
 	# learn who reported,
@@ -55,7 +73,7 @@ decision := {"allow": true, "reason": "public_action"} if {
 	reporter_protected
 } else := {"allow": false, "reason": "not_assignee"} if {
 	# then assignment.
-	input.resource.assignee_id != input.subject.staff_id
+	not input.relation.assignee
 	input.subject.role in data.config.authz.assignee_only.roles
 	input.action in data.config.authz.assignee_only.actions
 } else := {"allow": true, "reason": "role"}
@@ -71,8 +89,7 @@ department_scoped if {
 }
 
 reporter_protected if {
-	input.resource.concerned_department_id != 0
-	input.subject.department_id == input.resource.concerned_department_id
+	input.relation.concerned_department
 	input.resource.kind in data.config.authz.reporter_protection.kinds
 }
 

@@ -23,126 +23,145 @@ cfg := {
 	"anonymised_text_roles": ["OVERSIGHT_MEMBER"],
 }
 
-handler := {"kind": "staff", "staff_id": 42, "role": "HANDLER", "department_id": 3, "case_id": 0}
+# Subjects and cases are given as the engine gives them: the caller's kind
+# and role, the case's kind and status, and how the two relate.
+handler := {"kind": "staff", "role": "HANDLER"}
 
-head := {"kind": "staff", "staff_id": 7, "role": "DEPT_HEAD", "department_id": 3, "case_id": 0}
+head := {"kind": "staff", "role": "DEPT_HEAD"}
 
-oversight := {"kind": "staff", "staff_id": 9, "role": "OVERSIGHT_MEMBER", "department_id": 0, "case_id": 0}
+oversight := {"kind": "staff", "role": "OVERSIGHT_MEMBER"}
 
-case_in_3 := {"case_id": 100, "department_id": 3, "assignee_id": 42, "kind": "COMPLAINT", "status": "IN_PROGRESS", "concerned_department_id": 0}
+petitioner := {"kind": "petitioner", "role": ""}
 
-case_in_4 := object.union(case_in_3, {"department_id": 4})
+anonymous := {"kind": "anonymous", "role": ""}
 
-decide(subject, action, resource) := d if {
+complaint := {"given": true, "kind": "COMPLAINT", "status": "IN_PROGRESS"}
+
+report := object.union(complaint, {"kind": "REPORT"})
+
+no_case := {"given": false, "kind": "", "status": ""}
+
+unrelated := {"own_case": false, "in_department": false, "assignee": false, "concerned_department": false}
+
+in_department := object.union(unrelated, {"in_department": true})
+
+assigned := object.union(in_department, {"assignee": true})
+
+own_case := object.union(unrelated, {"own_case": true})
+
+decide(subject, action, resource, relation) := d if {
 	d := authz.decision with data.config.authz as cfg
-		with input as {"subject": subject, "action": action, "resource": resource}
+		with input as {"subject": subject, "action": action, "resource": resource, "relation": relation}
 }
 
 test_public_submits_without_account if {
-	decide({"kind": "anonymous"}, "case.submit", {}).allow
+	decide(anonymous, "case.submit", no_case, unrelated).allow
 }
 
 test_anonymous_must_sign_in if {
-	decide({"kind": "anonymous"}, "case.read", case_in_3) == {"allow": false, "reason": "sign_in"}
+	decide(anonymous, "case.read", complaint, unrelated) == {"allow": false, "reason": "sign_in"}
 }
 
 test_assigned_handler_responds if {
-	decide(handler, "case.respond", case_in_3).allow
+	decide(handler, "case.respond", complaint, assigned).allow
 }
 
 test_other_handler_is_not_assignee if {
-	other := object.union(handler, {"staff_id": 43})
-	decide(other, "case.respond", case_in_3) == {"allow": false, "reason": "not_assignee"}
+	decide(handler, "case.respond", complaint, in_department) == {"allow": false, "reason": "not_assignee"}
 }
 
 test_head_responds_without_assignment if {
-	decide(head, "case.respond", object.union(case_in_3, {"assignee_id": 0})).allow
+	decide(head, "case.respond", complaint, in_department).allow
 }
 
 test_department_comes_before_assignment if {
-	decide(handler, "case.respond", case_in_4) == {"allow": false, "reason": "other_department"}
+	decide(handler, "case.respond", complaint, object.union(unrelated, {"assignee": true})) == {"allow": false, "reason": "other_department"}
 }
 
-test_staff_without_department_is_out_of_scope if {
-	decide(object.union(head, {"department_id": 0}), "case.read", object.union(case_in_3, {"department_id": 0})).reason == "other_department"
+test_case_without_department_is_out_of_scope if {
+	decide(head, "case.read", complaint, unrelated).reason == "other_department"
+	decide(head, "case.read", no_case, unrelated).reason == "other_department"
 }
 
 test_role_table_first if {
-	decide(oversight, "case.respond", case_in_3) == {"allow": false, "reason": "forbidden"}
+	decide(oversight, "case.respond", complaint, unrelated) == {"allow": false, "reason": "forbidden"}
 }
 
 test_unknown_action_is_forbidden if {
-	decide(head, "case.teleport", case_in_3) == {"allow": false, "reason": "forbidden"}
+	decide(head, "case.teleport", complaint, in_department) == {"allow": false, "reason": "forbidden"}
 }
 
 test_petitioner_own_case_only if {
-	me := {"kind": "petitioner", "case_id": 100}
-	decide(me, "case.rate", case_in_3).allow
-	decide(object.union(me, {"case_id": 101}), "case.rate", case_in_3) == {"allow": false, "reason": "not_own_case"}
-	decide(me, "case.respond", case_in_3) == {"allow": false, "reason": "forbidden"}
+	decide(petitioner, "case.rate", complaint, own_case).allow
+	decide(petitioner, "case.rate", complaint, unrelated) == {"allow": false, "reason": "not_own_case"}
+	decide(petitioner, "case.respond", complaint, own_case) == {"allow": false, "reason": "forbidden"}
 }
 
 test_petitioner_without_case_gets_nothing if {
-	not decide({"kind": "petitioner", "case_id": 0}, "case.read", object.union(case_in_3, {"case_id": 0})).allow
+	not decide(petitioner, "case.read", no_case, unrelated).allow
 }
 
 test_unknown_subject_kind_denied if {
-	not decide({"kind": "robot"}, "case.read", case_in_3).allow
+	not decide({"kind": "robot", "role": ""}, "case.read", complaint, own_case).allow
 }
 
-report := object.union(case_in_3, {"kind": "REPORT", "concerned_department_id": 3})
-
 test_reporter_hidden_from_concerned_department if {
-	decide(head, "case.read_personal_data", report) == {"allow": false, "reason": "reporter_protected"}
-	decide(head, "case.read", report).allow
+	concerned := object.union(in_department, {"concerned_department": true})
+	decide(head, "case.read_personal_data", report, concerned) == {"allow": false, "reason": "reporter_protected"}
+	decide(head, "case.read", report, concerned).allow
 }
 
 test_reporter_visible_to_other_departments if {
-	decide(head, "case.read_personal_data", object.union(report, {"concerned_department_id": 5})).allow
+	decide(head, "case.read_personal_data", report, in_department).allow
 }
 
-visibility(subject, resource) := v if {
+test_only_reports_protect_reporters if {
+	decide(head, "case.read_personal_data", complaint, object.union(in_department, {"concerned_department": true})).allow
+}
+
+visibility(subject, resource, relation) := v if {
 	v := authz.visibility with data.config.authz as cfg
-		with input as {"subject": subject, "action": "", "resource": resource}
+		with input as {"subject": subject, "action": "", "resource": resource, "relation": relation}
 }
 
 test_visibility_handler if {
-	visibility(handler, case_in_3) == {"identity": true, "full_text": true}
+	visibility(handler, complaint, in_department) == {"identity": true, "full_text": true}
 }
 
 test_visibility_oversight_anonymised if {
-	visibility(oversight, case_in_3) == {"identity": false, "full_text": false}
+	visibility(oversight, complaint, unrelated) == {"identity": false, "full_text": false}
 }
 
 test_visibility_evaluator_text_without_identity if {
 	evaluator := object.union(oversight, {"role": "EVALUATOR"})
-	visibility(evaluator, case_in_3) == {"identity": false, "full_text": true}
+	visibility(evaluator, complaint, unrelated) == {"identity": false, "full_text": true}
 }
 
 test_visibility_nothing_without_read if {
-	visibility(handler, case_in_4) == {"identity": false, "full_text": false}
+	visibility(handler, complaint, unrelated) == {"identity": false, "full_text": false}
 }
 
 test_visibility_report_concerned_department if {
-	visibility(head, report) == {"identity": false, "full_text": true}
+	visibility(head, report, object.union(in_department, {"concerned_department": true})) == {"identity": false, "full_text": true}
 }
 
+# The scope is asked about the subject alone, with its IDs.
 scope(subject) := s if {
 	s := authz.scope with data.config.authz as cfg
-		with input as {"subject": subject, "action": "case.read", "resource": {}}
+		with input as {"subject": object.union({"staff_id": 0, "department_id": 0, "case_id": 0}, subject)}
 }
 
 test_scope_by_role if {
-	scope({"kind": "anonymous"}) == {"none": true}
-	scope(handler) == {"department_ids": [3]}
+	scope(anonymous) == {"none": true}
+	scope(object.union(handler, {"staff_id": 42, "department_id": 3})) == {"department_ids": [3]}
 	scope(oversight) == {"all": true}
-	scope(object.union(handler, {"department_id": 0})) == {"none": true}
-	scope(object.union(handler, {"role": "HR_OFFICER"})) == {"none": true}
-	scope({"kind": "petitioner", "case_id": 100}) == {"case_id": 100}
-	scope({"kind": "petitioner", "case_id": 0}) == {"none": true}
+	scope(handler) == {"none": true}
+	scope(object.union(handler, {"role": "HR_OFFICER", "department_id": 3})) == {"none": true}
+	scope(object.union(petitioner, {"case_id": 100})) == {"case_id": 100}
+	scope(petitioner) == {"none": true}
 }
 
 test_scope_public_read_is_all if {
 	authz.scope == {"all": true} with data.config.authz as object.union(cfg, {"public_actions": ["case.submit", "case.read"]})
-		with input as {"subject": {"kind": "anonymous"}, "action": "case.read", "resource": {}}
+		with input as {"subject": {"kind": "anonymous", "role": "", "staff_id": 0, "department_id": 0, "case_id": 0}}
 }
