@@ -59,20 +59,25 @@ const defaultPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disa
 
 // options are the command-line settings.
 type options struct {
-	clients      int
-	duration     time.Duration
-	warmup       time.Duration
-	fetches      int
-	fetchWarmup  int
-	decisions    int
-	out          string
-	cpuProfile   string
-	pgbench      string
-	pgbenchMode  string
-	postgresURL  string
-	skipSQLite   bool
-	commandLine  string
-	progressLogs *slog.Logger
+	clients        int
+	duration       time.Duration
+	warmup         time.Duration
+	fetches        int
+	fetchWarmup    int
+	decisions      int
+	clickhouseAddr string
+	relayEvents    int
+	lagDuration    time.Duration
+	evalEvents     int
+	skipAnalytics  bool
+	out            string
+	cpuProfile     string
+	pgbench        string
+	pgbenchMode    string
+	postgresURL    string
+	skipSQLite     bool
+	commandLine    string
+	progressLogs   *slog.Logger
 }
 
 func main() {
@@ -93,6 +98,11 @@ func parseFlags() options {
 	flag.IntVar(&o.fetches, "fetches", 2000, "measured case fetches per backend")
 	flag.IntVar(&o.fetchWarmup, "fetch-warmup", 200, "unmeasured case fetches before measuring")
 	flag.IntVar(&o.decisions, "decisions", 20000, "policy decisions of each kind to time")
+	flag.StringVar(&o.clickhouseAddr, "clickhouse", envOr("XINFANG_BENCH_CLICKHOUSE_ADDR", os.Getenv("XINFANG_TEST_CLICKHOUSE_ADDR")), "ClickHouse host:port (native protocol) for the analytics benchmarks (XINFANG_BENCH_CLICKHOUSE_ADDR)")
+	flag.IntVar(&o.relayEvents, "relay-events", 1_000_000, "outbox backlog the relay drains")
+	flag.DurationVar(&o.lagDuration, "lag-duration", 20*time.Second, "how long the lag probe commits events at 1,000/s")
+	flag.IntVar(&o.evalEvents, "eval-events", 10_000_000, "generated events the half-yearly evaluation runs over")
+	flag.BoolVar(&o.skipAnalytics, "skip-analytics", false, "skip the relay and evaluation benchmarks")
 	flag.StringVar(&o.out, "out", "", "rewrite this Markdown file with the results")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the xinfang submitCase run to this file")
 	flag.StringVar(&o.pgbench, "pgbench", "pgbench", "pgbench executable")
@@ -152,6 +162,16 @@ func run(ctx context.Context, o options) error {
 	}
 	if rep.Policy, err = measurePolicy(ctx, o); err != nil {
 		return fmt.Errorf("policy decisions: %w", err)
+	}
+	if !o.skipAnalytics {
+		if o.clickhouseAddr == "" {
+			return errors.New("no ClickHouse for the analytics benchmarks: set XINFANG_BENCH_CLICKHOUSE_ADDR (make bench starts one) or pass -skip-analytics")
+		}
+		a, err := measureAnalytics(ctx, o, schemas)
+		if err != nil {
+			return fmt.Errorf("analytics: %w", err)
+		}
+		rep.Analytics = &a
 	}
 	if !o.skipSQLite {
 		if rep.SQLiteFetch, err = measureSQLiteFetch(ctx, o); err != nil {
@@ -343,4 +363,11 @@ func measurePolicy(ctx context.Context, o options) (policy.DecisionLatencies, er
 		return policy.DecisionLatencies{}, err
 	}
 	return policy.MeasureDecisions(e, o.decisions)
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }
