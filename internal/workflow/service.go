@@ -41,6 +41,7 @@ type Config struct {
 // and its time limits.
 type Policy interface {
 	policy.Authorizer
+	AuthorizeDecision(ctx context.Context, s policy.Subject, a policy.Action, r policy.Resource) (policy.Decision, error)
 	Visibility(ctx context.Context, s policy.Subject, r policy.Resource) (policy.Visibility, error)
 	CaseScope(ctx context.Context, s policy.Subject) (policy.Scope, error)
 	Route(ctx context.Context, in policy.RoutingInput) (policy.Route, error)
@@ -225,7 +226,8 @@ func (s *Service) apply(ctx context.Context, t transition) (*ent.CaseFile, error
 		if err != nil {
 			return fmt.Errorf("load case %d: %w", t.caseID, err)
 		}
-		if err := s.policy.Authorize(ctx, subject, t.rule.permission, resourceOf(c)); err != nil {
+		decision, err := s.policy.AuthorizeDecision(ctx, subject, t.rule.permission, resourceOf(c))
+		if err != nil {
 			return err
 		}
 		if t.expectedVersion != nil && *t.expectedVersion != c.Version {
@@ -249,6 +251,10 @@ func (s *Service) apply(ctx context.Context, t transition) (*ent.CaseFile, error
 				return err
 			}
 		}
+		// The event names the policy decision that allowed it, so that any
+		// step can be traced to the policy text in force.
+		ch.set("policyRevision", decision.Revision)
+		ch.set("decision", decision.ID)
 		ev, err := s.record(ctx, tx, c, ch, actorOf(subject))
 		if err != nil {
 			return err
