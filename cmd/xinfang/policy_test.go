@@ -42,8 +42,12 @@ func TestPolicyCheck(t *testing.T) {
 		t.Fatalf("policy without a command: %d %q", code, errOut.String())
 	}
 	errOut.Reset()
-	if code := run([]string{"policy", "simulate"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), `unknown command "simulate"`) {
+	if code := run([]string{"policy", "frobnicate"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), `unknown command "frobnicate"`) {
 		t.Fatalf("unknown policy command: %d %q", code, errOut.String())
+	}
+	errOut.Reset()
+	if code := run([]string{"policy", "simulate"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "--since") {
+		t.Fatalf("simulate without its flags: %d %q", code, errOut.String())
 	}
 	if code := run([]string{"policy", "check", "a", "b"}, &out, &errOut); code != 2 {
 		t.Fatalf("two directories: %d", code)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,7 +33,8 @@ func policySimulate(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	if *since == "" || *candidateDir == "" {
-		return errors.New("usage: xinfang policy simulate --since YYYY-MM-DD --policy DIR [--format text|json]")
+		fmt.Fprintln(stderr, "Usage: xinfang policy simulate --since YYYY-MM-DD --policy DIR [--format text|json] [--limit N]")
+		return errUsage
 	}
 	loc, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
