@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"errors"
 	"image/png"
+	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,82 +18,8 @@ import (
 	"github.com/xinfang/xinfang/internal/config"
 	"github.com/xinfang/xinfang/internal/evaluation"
 	"github.com/xinfang/xinfang/internal/testenv"
+	"github.com/xinfang/xinfang/internal/workflow"
 )
-
-// fixedFiguresWarehouse is a test-only analytics.Warehouse: it answers
-// every query with the same hand-written figures, dated to the query's
-// period, and records the queries it got. It stands in until the embedded
-// warehouse is merged; these tests then switch to it.
-type fixedFiguresWarehouse struct {
-	mu      sync.Mutex
-	queries []analytics.Query
-	// categoryID and projectID are ranked first; set them before the
-	// first query.
-	categoryID, projectID int64
-}
-
-func (w *fixedFiguresWarehouse) Ingest(context.Context, []analytics.Event) error {
-	return errors.New("fixedFiguresWarehouse does not ingest")
-}
-
-func (w *fixedFiguresWarehouse) Close() error { return nil }
-
-func (w *fixedFiguresWarehouse) Evaluate(_ context.Context, q analytics.Query) (*analytics.Evaluation, error) {
-	w.mu.Lock()
-	w.queries = append(w.queries, q)
-	w.mu.Unlock()
-	length := q.To.Sub(q.From)
-	trend := []analytics.TrendPoint{
-		{Start: q.From, Received: 12, Responded: 10, WithinLimitShare: 0.9, SatisfactionRate: 1, MedianResponseSecs: 20 * 3600},
-		{Start: q.From.AddDate(0, 0, 7), Received: 8, Responded: 8, WithinLimitShare: 1, SatisfactionRate: 0.5, MedianResponseSecs: 24 * 3600},
-	}
-	gain := 0.5
-	return &analytics.Evaluation{
-		Current: analytics.Figures{
-			From: q.From, To: q.To, Received: 20,
-			ByChannel: map[string]int64{"WEB": 10, "HOTLINE": 6, "EMAIL": 4},
-			ByKind:    map[string]int64{"COMPLAINT": 15, "PRAISE": 5},
-			Accepted:  18, Declined: 2, AcceptanceRate: 0.9,
-			TimeToAcknowledge:   analytics.Durations{Count: 20, Median: 60, P90: 300},
-			TimeToFirstResponse: analytics.Durations{Count: 18, Median: 20 * 3600, P90: 40 * 3600},
-			TimeToResolution:    analytics.Durations{Count: 16, Median: 30 * 3600, P90: 60 * 3600},
-			Responded:           18, WithinLimit: 18, WithinLimitShare: 1,
-			Closed: 16, Rated: 8, Satisfied: 7, SatisfactionRate: 0.875, SurveyResponseRate: 0.5,
-			Reviews: 2, ReReviews: 1, ReviewRate: 0.125, ReReviewRate: 0.5,
-			Petitioners: 15, RepeatPetitioners: 3,
-			TopCategories:      []analytics.Ranked{{ID: w.categoryID, Cases: 9}, {ID: 8589939999, Cases: 1}},
-			TopServiceProjects: []analytics.Ranked{{ID: w.projectID, Cases: 4}},
-			Trend:              trend,
-		},
-		Previous: analytics.Figures{
-			From: q.From.Add(-length), To: q.From, Received: 10,
-			TimeToFirstResponse: analytics.Durations{Count: 9, Median: 30 * 3600, P90: 50 * 3600},
-			Responded:           9, WithinLimit: 8, WithinLimitShare: 8.0 / 9,
-		},
-		EfficiencyGain: &gain,
-	}, nil
-}
-
-func (w *fixedFiguresWarehouse) lastQuery() analytics.Query {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.queries[len(w.queries)-1]
-}
-
-func (w *fixedFiguresWarehouse) count() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return len(w.queries)
-}
-
-// setupWithWarehouse starts the app with the fixed-figures warehouse.
-func setupWithWarehouse(t *testing.T, backend testenv.Backend) (*testBundle, *fixedFiguresWarehouse) {
-	t.Helper()
-	wh := &fixedFiguresWarehouse{}
-	b := setup(t, backend, func(_ *config.Config, o *app.Options) { o.Warehouse = wh })
-	wh.categoryID, wh.projectID = int64(b.cat.ID), int64(b.project.ID)
-	return b, wh
-}
 
 const createAction = `mutation($in: CreateImprovementActionInput!) { createImprovementAction(input: $in) {
 	id title status dueDate periodLabel kpiKey department { code } createdBy { username } } }`
@@ -203,7 +128,8 @@ const evaluationQuery = `query($period: String!, $filter: EvaluationFilter) { ev
 	department { code name }
 	efficiencyGain handlingTimeChange
 	current {
-		received accepted acceptanceRate withinLimitShare satisfactionRate surveyResponseRate repeatPetitioners
+		received accepted declined acceptanceRate responded withinLimit withinLimitShare breaches closed rated satisfied
+		satisfactionRate surveyResponseRate petitioners repeatPetitioners
 		byChannel { channel cases } byKind { kind cases }
 		timeToFirstResponse { count medianSeconds p90Seconds }
 		topCategories { id code name nameEn cases } topServiceProjects { code name cases }
@@ -223,7 +149,8 @@ type evaluationView struct {
 		EfficiencyGain     *float64
 		HandlingTimeChange *float64
 		Current            struct {
-			Received, Accepted, RepeatPetitioners                                  int
+			Received, Accepted, Declined, Responded, WithinLimit, Breaches, Closed int
+			Rated, Satisfied, Petitioners, RepeatPetitioners                       int
 			AcceptanceRate, WithinLimitShare, SatisfactionRate, SurveyResponseRate float64
 			ByChannel                                                              []struct {
 				Channel string
@@ -258,68 +185,235 @@ type evaluationView struct {
 	}
 }
 
-// TestEvaluationQueries: the figures, scorecard and report reach
-// evaluators and the oversight committee with names from the directory;
-// the filter and the organisation's time zone reach the warehouse.
+// evaluationCases are the cases buildEvaluationCases files, by the letter
+// its comments use.
+type evaluationCases struct{ a, b, c, d, e, p string }
+
+// buildEvaluationCases files and handles cases through GraphQL, then relays
+// their events from the outbox into the app's warehouse. Starting at t0 =
+// 2026-03-02 09:00 in Shanghai (2026H1), the cases are:
+//
+//	A  web complaint, category SERVICE, project EDU → CS, transferred to
+//	   ADMIN; answered after 20 h, closed, rated 5
+//	B  web complaint → CS; answered after 30 h, closed, rated 2
+//	C  hotline inquiry, category SERVICE → ADMIN; accepted, in progress
+//	D  anonymous web suggestion → CS; declined
+//	E  web complaint → CS; answered after 50 h, past the 48 h limit, closed
+//	P  letter received 2025-12-15 (the previous half-year, 2025-07-04 to
+//	   2025-12-31), recorded at t0 and answered at once: 77 days
+//
+// So for 2026H1: 5 received (4 web, 1 hotline; 3 complaints, 1 inquiry, 1
+// suggestion), 4 accepted, 1 declined, 3 responded (20 h, 30 h, 50 h:
+// median 30 h, P90 50 h), 2 within the limit, 1 breach, 3 closed, 2 rated,
+// 1 satisfied, 4 identified petitioners, none repeating; SERVICE ranks
+// first with 2 cases, EDU with 1. The previous period: P alone.
+func (b *testBundle) buildEvaluationCases() evaluationCases {
+	b.t.Helper()
+	t := b.t
+	receipts := map[string]submitted{}
+	submit := func(in map[string]any) string {
+		t.Helper()
+		var out struct {
+			SubmitCase struct{ TrackingCode, Pin string }
+		}
+		b.ok("", `mutation($in: SubmitCaseInput!) { submitCase(input: $in) { trackingCode pin } }`, map[string]any{"in": in}, &out)
+		id, _, ok := workflow.ParseTrackingCode(out.SubmitCase.TrackingCode)
+		require.True(t, ok)
+		receipts[itoa(id)] = submitted{ID: itoa(id), TrackingCode: out.SubmitCase.TrackingCode, PIN: out.SubmitCase.Pin}
+		return itoa(id)
+	}
+	record := func(in map[string]any) string {
+		t.Helper()
+		var out struct {
+			RecordCase struct{ Case struct{ ID string } }
+		}
+		b.ok("intake", `mutation($in: RecordCaseInput!) { recordCase(input: $in) { case { id } } }`, map[string]any{"in": in}, &out)
+		return out.RecordCase.Case.ID
+	}
+	cat, project := itoa(b.cat.ID), itoa(b.project.ID)
+	cs := evaluationCases{
+		a: submit(map[string]any{"kind": "COMPLAINT", "subject": "助学金发放延迟", "body": "助学金比约定晚了两个月。",
+			"categoryId": cat, "serviceProjectId": project, "name": "王五", "phone": "13900139001"}),
+		b: submit(map[string]any{"kind": "COMPLAINT", "subject": "热线无人接听", "body": "连续三天打不通热线。", "name": "赵六", "phone": "13900139002"}),
+		c: record(map[string]any{"channel": "HOTLINE", "kind": "INQUIRY", "subject": "服务时间咨询", "body": "周末是否开放？",
+			"categoryId": cat, "name": "钱七", "phone": "13900139003"}),
+		d: submit(map[string]any{"kind": "SUGGESTION", "subject": "建议", "body": "希望增加英文资料。", "anonymous": true}),
+		e: submit(map[string]any{"kind": "COMPLAINT", "subject": "窗口态度差", "body": "工作人员态度生硬。", "name": "孙八", "phone": "13900139004"}),
+		p: record(map[string]any{"channel": "LETTER", "kind": "SUGGESTION", "subject": "来信建议", "body": "建议公开年度报告。",
+			"receivedAt": "2025-12-15T09:00:00+08:00", "name": "周九", "phone": "13900139005"}),
+	}
+	require.Equal(t, "CS", b.getCase("admin", cs.a).Department.Code, "the public form goes to intake")
+	a := b.act("intake", "transferCase", map[string]any{"id": cs.a, "version": 1, "departmentId": itoa(b.depts["ADMIN"].ID), "reason": "属于行政部职责"})
+	require.Equal(t, "ADMIN", a.Department.Code)
+	require.Equal(t, "ADMIN", b.getCase("admin", cs.c).Department.Code, "recorded: routed to the category's department")
+
+	// Accepted, assigned and started at t0; versions as each step returns them.
+	versions := map[string]int{}
+	for _, h := range []struct{ id, head, handler string }{
+		{cs.a, "adminHead", "adminHand"}, {cs.b, "head", "handler"}, {cs.c, "adminHead", "adminHand"},
+		{cs.e, "head", "handler"}, {cs.p, "head", "handler"},
+	} {
+		c := b.getCase("admin", h.id)
+		if c.Status == "SUBMITTED" {
+			c = b.act("admin", "acceptCase", map[string]any{"id": h.id, "version": c.Version})
+		}
+		c = b.act(h.head, "assignCase", map[string]any{"id": h.id, "version": c.Version, "assigneeId": itoa(b.staff[h.handler].ID)})
+		c = b.act(h.handler, "startWork", map[string]any{"id": h.id, "version": c.Version})
+		require.Equal(t, "IN_PROGRESS", c.Status)
+		versions[h.id] = c.Version
+	}
+	b.act("admin", "declineCase", map[string]any{"id": cs.d, "version": 1, "reason": "不属于本机构受理范围"})
+	answer := func(id, handler string, rating int) {
+		t.Helper()
+		c := b.act(handler, "respondCase", map[string]any{"id": id, "version": versions[id], "outcome": "EXPLAINED", "reply": "已核实并答复。"})
+		require.Equal(t, "RESPONDED", c.Status)
+		c = b.act(handler, "closeCase", map[string]any{"id": id, "version": c.Version})
+		require.Equal(t, "CLOSED", c.Status)
+		if rating > 0 {
+			require.Equal(t, rating, *b.petitioner(receipts[id], "rateCase", map[string]any{"rating": rating}).Rating)
+		}
+	}
+	answer(cs.p, "handler", 0)
+	b.clock.Advance(20 * time.Hour)
+	answer(cs.a, "adminHand", 5)
+	b.clock.Advance(10 * time.Hour)
+	answer(cs.b, "handler", 2)
+	b.clock.Advance(20 * time.Hour) // t0 + 50 h: 2 h past E's deadline
+	require.True(t, b.getCase("handler", cs.e).Overdue)
+	answer(cs.e, "handler", 0)
+
+	rc, err := app.RelayConfig(b.cfg, b.app.DB, b.app.Warehouse, slog.New(slog.DiscardHandler), nil)
+	require.NoError(t, err)
+	relay, err := analytics.NewRelay(rc)
+	require.NoError(t, err)
+	ctx := context.Background()
+	shipped, err := relay.Drain(ctx)
+	require.NoError(t, err)
+	require.Positive(t, shipped)
+	again, err := relay.Drain(ctx)
+	require.NoError(t, err)
+	require.Zero(t, again, "the outbox is empty after a drain")
+	return cs
+}
+
+// TestEvaluationQueries: cases handled through the API reach the
+// warehouse through the outbox and the relay, and evaluators and the
+// oversight committee read back exactly the figures those cases make, with
+// names from the directory, filtered and bucketed in the organisation's
+// time zone.
 func TestEvaluationQueries(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, backend testenv.Backend) {
-		b, wh := setupWithWarehouse(t, backend)
+		b := setup(t, backend)
+		b.buildEvaluationCases()
 		loc, err := time.LoadLocation("Asia/Shanghai")
 		require.NoError(t, err)
+		march := time.Date(2026, 3, 1, 0, 0, 0, 0, loc)
 
+		// The whole organisation, monthly buckets by default for a half-year.
 		var ev evaluationView
-		b.ok("oversight", evaluationQuery, map[string]any{"period": "2026H1", "filter": map[string]any{
-			"departmentId": itoa(b.depts["CS"].ID), "channel": "HOTLINE", "kind": "COMPLAINT",
-			"categoryId": itoa(b.cat.ID), "trend": "WEEK", "top": 5}}, &ev)
-		q := wh.lastQuery()
-		require.True(t, q.From.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, loc)), "from %s", q.From)
-		require.True(t, q.To.Equal(time.Date(2026, 7, 1, 0, 0, 0, 0, loc)), "to %s", q.To)
-		require.Equal(t, int64(b.depts["CS"].ID), q.DepartmentID)
-		require.Equal(t, int64(b.cat.ID), q.CategoryID)
-		require.Equal(t, "HOTLINE", q.Channel)
-		require.Equal(t, "COMPLAINT", q.Kind)
-		require.Equal(t, analytics.Week, q.Trend)
-		require.Equal(t, 5, q.TopN)
-		require.Equal(t, "Asia/Shanghai", q.Location.String())
-
+		b.ok("evaluator", evaluationQuery, map[string]any{"period": "2026H1"}, &ev)
 		e := ev.Evaluation
 		require.Equal(t, "2026H1", e.Period.Label)
 		require.Equal(t, []string{"2026-01-01", "2026-06-30"}, []string{e.Period.FirstDay, e.Period.LastDay})
 		require.Equal(t, 181, e.Period.Days)
 		require.Equal(t, []string{"2025-07-04", "2025-12-31"}, []string{e.PreviousPeriod.FirstDay, e.PreviousPeriod.LastDay})
-		require.Equal(t, "CS", e.Department.Code)
-		require.Equal(t, 0.5, *e.EfficiencyGain)
-		require.InDelta(t, 20.0/30-1, *e.HandlingTimeChange, 1e-9)
-		require.Equal(t, 20, e.Current.Received)
-		require.Equal(t, 0.875, e.Current.SatisfactionRate)
-		require.Len(t, e.Current.ByChannel, 6, "every channel, unused ones with 0")
-		require.Equal(t, "HOTLINE", e.Current.ByChannel[1].Channel)
-		require.Equal(t, 6, e.Current.ByChannel[1].Cases)
-		require.Equal(t, 0, e.Current.ByChannel[3].Cases)
-		require.Equal(t, 18, e.Current.TimeToFirstResponse.Count)
-		require.Equal(t, 72000.0, e.Current.TimeToFirstResponse.MedianSeconds)
-		require.Equal(t, itoa(b.cat.ID), e.Current.TopCategories[0].ID)
-		require.Equal(t, "SERVICE", e.Current.TopCategories[0].Code)
-		require.Equal(t, "服务质量", e.Current.TopCategories[0].Name)
-		require.Equal(t, "Service quality", e.Current.TopCategories[0].NameEn)
-		require.Equal(t, "#8589939999", e.Current.TopCategories[1].Code, "an ID the directory does not know")
-		require.Equal(t, "助学项目", e.Current.TopServiceProjects[0].Name)
-		require.Len(t, e.Current.Trend, 2)
-		require.Equal(t, 12, e.Current.Trend[0].Received)
-		require.Equal(t, 10, e.Previous.Received)
+		require.Nil(t, e.Department)
+		cur := e.Current
+		require.Equal(t, [4]int{5, 4, 1, 3}, [4]int{cur.Received, cur.Accepted, cur.Declined, cur.Responded}, "received, accepted, declined, responded")
+		require.Equal(t, 0.8, cur.AcceptanceRate)
+		require.Equal(t, [3]int{2, 1, 3}, [3]int{cur.WithinLimit, cur.Breaches, cur.Closed}, "within the limit, breaches, closed")
+		require.InDelta(t, 2.0/3, cur.WithinLimitShare, 1e-9)
+		require.Equal(t, [2]int{2, 1}, [2]int{cur.Rated, cur.Satisfied})
+		require.Equal(t, 0.5, cur.SatisfactionRate)
+		require.InDelta(t, 2.0/3, cur.SurveyResponseRate, 1e-9)
+		require.Equal(t, 4, cur.Petitioners, "D was anonymous")
+		require.Zero(t, cur.RepeatPetitioners, "each case has its own petitioner record")
+		require.Equal(t, 3, cur.TimeToFirstResponse.Count)
+		require.Equal(t, 30*3600.0, cur.TimeToFirstResponse.MedianSeconds)
+		require.Equal(t, 50*3600.0, cur.TimeToFirstResponse.P90Seconds)
+		require.Equal(t, map[string]int{"WEB": 4, "HOTLINE": 1, "EMAIL": 0, "LETTER": 0, "VISIT": 0, "CONSULTATION": 0}, channelsOf(cur.ByChannel),
+			"every channel, unused ones with 0")
+		require.Len(t, cur.ByChannel, 6)
+		require.Equal(t, "WEB", cur.ByChannel[0].Channel)
+		require.Equal(t, "HOTLINE", cur.ByChannel[1].Channel)
+		kinds := map[string]int{}
+		for _, k := range cur.ByKind {
+			kinds[k.Kind] = k.Cases
+		}
+		require.Equal(t, map[string]int{"COMPLAINT": 3, "SUGGESTION": 1, "INQUIRY": 1, "PRAISE": 0, "REPORT": 0}, kinds)
+		require.Len(t, cur.TopCategories, 1, "only cases with a category are ranked")
+		top := cur.TopCategories[0]
+		require.Equal(t, []string{itoa(b.cat.ID), "SERVICE", "服务质量", "Service quality"}, []string{top.ID, top.Code, top.Name, top.NameEn})
+		require.Equal(t, 2, top.Cases)
+		require.Len(t, cur.TopServiceProjects, 1)
+		require.Equal(t, "助学项目", cur.TopServiceProjects[0].Name)
+		require.Equal(t, 1, cur.TopServiceProjects[0].Cases)
+		require.Len(t, cur.Trend, 6, "January to June")
+		for i, p := range cur.Trend {
+			require.True(t, p.Start.Equal(time.Date(2026, time.Month(i+1), 1, 0, 0, 0, 0, loc)), "bucket %d starts %s", i, p.Start)
+			if !p.Start.Equal(march) {
+				require.Zero(t, p.Received, "bucket %s", p.Start)
+				continue
+			}
+			require.Equal(t, [2]int{5, 3}, [2]int{p.Received, p.Responded})
+			require.InDelta(t, 2.0/3, p.WithinLimitShare, 1e-9)
+			require.Equal(t, 30*3600.0, p.MedianResponseSeconds)
+		}
+		// The previous half-year holds P alone: 77 days from receipt to answer.
+		const pSecs = 77 * 24 * 3600.0
+		require.Equal(t, 1, e.Previous.Received)
+		require.Equal(t, pSecs, e.Previous.TimeToFirstResponse.MedianSeconds)
+		require.InDelta(t, pSecs/(30*3600)-1, *e.EfficiencyGain, 1e-9)
+		require.InDelta(t, 30*3600/pSecs-1, *e.HandlingTimeChange, 1e-9)
 
-		// Default trend buckets: months for a half-year, weeks for a quarter.
-		b.ok("evaluator", evaluationQuery, map[string]any{"period": "2026H1"}, &ev)
-		require.Equal(t, analytics.Month, wh.lastQuery().Trend)
-		require.Zero(t, wh.lastQuery().DepartmentID)
-		require.Equal(t, 10, wh.lastQuery().TopN)
-		require.Nil(t, ev.Evaluation.Department)
+		// One department and category, weekly: A and C.
+		b.ok("oversight", evaluationQuery, map[string]any{"period": "2026H1", "filter": map[string]any{
+			"departmentId": itoa(b.depts["ADMIN"].ID), "categoryId": itoa(b.cat.ID), "trend": "WEEK", "top": 5}}, &ev)
+		e = ev.Evaluation
+		require.Equal(t, "ADMIN", e.Department.Code)
+		require.Equal(t, "行政部", e.Department.Name)
+		cur = e.Current
+		require.Equal(t, [4]int{2, 2, 0, 1}, [4]int{cur.Received, cur.Accepted, cur.Declined, cur.Responded})
+		require.Equal(t, 1.0, cur.AcceptanceRate)
+		require.Equal(t, 1.0, cur.WithinLimitShare)
+		require.Equal(t, 1.0, cur.SatisfactionRate)
+		require.Equal(t, 20*3600.0, cur.TimeToFirstResponse.MedianSeconds)
+		require.Equal(t, map[string]int{"WEB": 1, "HOTLINE": 1, "EMAIL": 0, "LETTER": 0, "VISIT": 0, "CONSULTATION": 0}, channelsOf(cur.ByChannel))
+		require.Equal(t, 2, cur.TopCategories[0].Cases)
+		require.Len(t, cur.Trend, 27, "the weeks from Monday 2025-12-29 to Monday 2026-06-29")
+		require.True(t, cur.Trend[0].Start.Equal(time.Date(2025, 12, 29, 0, 0, 0, 0, loc)), "weeks start on Monday: %s", cur.Trend[0].Start)
+		received := 0
+		for _, p := range cur.Trend {
+			received += p.Received
+			if p.Start.Equal(time.Date(2026, 3, 2, 0, 0, 0, 0, loc)) {
+				require.Equal(t, [2]int{2, 1}, [2]int{p.Received, p.Responded})
+				require.Equal(t, 20*3600.0, p.MedianResponseSeconds)
+			}
+		}
+		require.Equal(t, 2, received, "both in the week of 2026-03-02")
+		require.Zero(t, e.Previous.Received, "P was in CS")
+		require.Nil(t, e.EfficiencyGain, "no previous response to compare with")
+		require.Nil(t, e.HandlingTimeChange)
+
+		// Channel and kind narrow it to C; CS holds B, D and E, and P before.
+		b.ok("oversight", evaluationQuery, map[string]any{"period": "2026H1", "filter": map[string]any{
+			"channel": "HOTLINE", "kind": "INQUIRY"}}, &ev)
+		require.Equal(t, [3]int{1, 1, 0}, [3]int{ev.Evaluation.Current.Received, ev.Evaluation.Current.Accepted, ev.Evaluation.Current.Responded})
+		b.ok("head", evaluationQuery, map[string]any{"period": "2026H1", "filter": map[string]any{"departmentId": itoa(b.depts["CS"].ID)}}, &ev)
+		cur = ev.Evaluation.Current
+		require.Equal(t, [4]int{3, 2, 1, 2}, [4]int{cur.Received, cur.Accepted, cur.Declined, cur.Responded})
+		require.Equal(t, 0.5, cur.WithinLimitShare, "B in time, E late")
+		require.Equal(t, 0.0, cur.SatisfactionRate, "B rated 2")
+		require.Equal(t, 1, ev.Evaluation.Previous.Received)
+
+		// A month defaults to weekly buckets; nothing was received in January.
 		b.ok("head", evaluationQuery, map[string]any{"period": "2026-01-01..2026-01-31"}, &ev)
-		require.Equal(t, analytics.Week, wh.lastQuery().Trend)
 		require.Equal(t, 31, ev.Evaluation.Period.Days)
+		require.Zero(t, ev.Evaluation.Current.Received)
+		require.Len(t, ev.Evaluation.Current.Trend, 5, "the weeks of 2025-12-29 to 2026-01-26")
+		require.Nil(t, ev.Evaluation.EfficiencyGain)
 
-		asked := wh.count()
 		b.fails("FORBIDDEN", "handler", evaluationQuery, map[string]any{"period": "2026H1"})
 		b.fails("FORBIDDEN", "hr", evaluationQuery, map[string]any{"period": "2026H1"})
 		b.fails("UNAUTHENTICATED", "", evaluationQuery, map[string]any{"period": "2026H1"})
@@ -328,8 +422,19 @@ func TestEvaluationQueries(t *testing.T) {
 			map[string]any{"period": "2026H1", "filter": map[string]any{"top": 51}}).Extensions["field"])
 		require.Equal(t, "departmentId", b.fails("VALIDATION", "oversight", evaluationQuery,
 			map[string]any{"period": "2026H1", "filter": map[string]any{"departmentId": "12884999999"}}).Extensions["field"])
-		require.Equal(t, asked, wh.count(), "refused queries never reach the warehouse")
 	})
+}
+
+// channelsOf maps the channels of a breakdown to their cases.
+func channelsOf(list []struct {
+	Channel string
+	Cases   int
+}) map[string]int {
+	out := map[string]int{}
+	for _, c := range list {
+		out[c.Channel] = c.Cases
+	}
+	return out
 }
 
 const scorecardQuery = `query($period: String!) { scorecard(period: $period) {
@@ -363,77 +468,115 @@ func (s scorecardView) kpi(t *testing.T, key string) (status string, current *fl
 	return "", nil
 }
 
-// TestScorecardAndReport: the scorecard counts the oversight committee and
-// the half-year's improvement actions; the report arrives as base64 in
-// each format.
-func TestScorecardAndReport(t *testing.T) {
-	t.Parallel()
-	b, _ := setupWithWarehouse(t, testenv.SQLite)
-	var sc scorecardView
-	b.ok("oversight", scorecardQuery, map[string]any{"period": "2026H1"}, &sc)
-	require.Len(t, sc.Scorecard.Kpis, len(evaluation.KPIKeys))
-	status, current := sc.kpi(t, evaluation.KPIOversightCommittee)
-	require.Equal(t, "MET", status)
-	require.Equal(t, 1.0, *current, "one oversight member among the fixtures")
-	status, current = sc.kpi(t, evaluation.KPIQuarterlyReports)
-	require.Equal(t, "NO_DATA", status)
-	require.Nil(t, current)
-	status, _ = sc.kpi(t, evaluation.KPISatisfaction)
-	require.Equal(t, "MET", status, "87.5% ≥ 85%")
-	status, _ = sc.kpi(t, evaluation.KPIHalfYearlyEvaluation)
-	require.Equal(t, "AT_RISK", status, "no improvement action yet, and 2026H1 is running")
-
-	b.ok("evaluator", createAction, map[string]any{"in": map[string]any{"title": "满意度回访",
-		"departmentID": itoa(b.depts["EVAL"].ID), "dueDate": "2026-06-30", "periodLabel": "2026H1"}}, nil)
-	b.ok("oversight", scorecardQuery, map[string]any{"period": "2026H1"}, &sc)
-	status, _ = sc.kpi(t, evaluation.KPIHalfYearlyEvaluation)
-	require.Equal(t, "MET", status)
-
-	report := `query($period: String!, $format: ReportFormat, $dept: ID) { evaluationReport(period: $period, format: $format, departmentId: $dept) {
-		format period { label } document { name contentType base64 } charts { name contentType base64 } } }`
-	type file struct{ Name, ContentType, Base64 string }
-	var out struct {
-		EvaluationReport struct {
-			Format   string
-			Document file
-			Charts   []file
+// data maps a KPI's data to their values.
+func (s scorecardView) data(t *testing.T, key string) map[string]float64 {
+	t.Helper()
+	for _, k := range s.Scorecard.Kpis {
+		if k.Key == key {
+			out := map[string]float64{}
+			for _, d := range k.Data {
+				out[d.Key] = d.Value
+			}
+			return out
 		}
 	}
-	decode := func(f file) []byte {
-		data, err := base64.StdEncoding.DecodeString(f.Base64)
-		require.NoError(t, err)
-		return data
-	}
-	b.ok("oversight", report, map[string]any{"period": "2026H1"}, &out)
-	r := out.EvaluationReport
-	require.Equal(t, "MD", r.Format, "Markdown by default")
-	require.Equal(t, "evaluation-2026H1.md", r.Document.Name)
-	md := string(decode(r.Document))
-	require.Contains(t, md, "# 信访处理效果评估报告 2026H1 / Evaluation Report 2026H1")
-	require.Contains(t, md, "| 满意度回访 | 评估部 | 2026-06-30 | 未开始 OPEN | — | 2026H1 |")
-	require.Contains(t, md, "(evaluation-2026H1-trend.png)")
-	require.Len(t, r.Charts, 2)
-	for _, c := range r.Charts {
-		require.Equal(t, "image/png", c.ContentType)
-		_, err := png.Decode(bytes.NewReader(decode(c)))
-		require.NoError(t, err)
-	}
+	t.Fatalf("no KPI %s", key)
+	return nil
+}
 
-	b.ok("evaluator", report, map[string]any{"period": "2026H1", "format": "XLSX", "dept": itoa(b.depts["CS"].ID)}, &out)
-	r = out.EvaluationReport
-	require.Equal(t, "evaluation-2026H1-CS.xlsx", r.Document.Name)
-	f, err := excelize.OpenReader(bytes.NewReader(decode(r.Document)))
-	require.NoError(t, err)
-	defer f.Close()
-	require.Contains(t, f.GetSheetList(), evaluation.SheetKPI)
-	cells, err := f.GetPictureCells(evaluation.SheetTrend)
-	require.NoError(t, err)
-	require.Len(t, cells, 2)
+// TestScorecardAndReport: the scorecard judges the relayed figures against
+// the seed strategy's targets and counts the oversight committee and the
+// half-year's improvement actions; the report carries the same figures, as
+// base64, in each format.
+func TestScorecardAndReport(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, backend testenv.Backend) {
+		b := setup(t, backend)
+		b.buildEvaluationCases() // now 2026-03-04 11:00 in Shanghai: 2026H1 is running
+		var sc scorecardView
+		b.ok("oversight", scorecardQuery, map[string]any{"period": "2026H1"}, &sc)
+		require.Len(t, sc.Scorecard.Kpis, len(evaluation.KPIKeys))
+		for _, want := range []struct {
+			key, status string
+			current     float64
+		}{
+			{evaluation.KPIChannelsInUse, "AT_RISK", 2},             // web and hotline of the three
+			{evaluation.KPIResponseWithinLimit, "AT_RISK", 2.0 / 3}, // E was late
+			{evaluation.KPIMedianFirstResponse, "MET", 30},          // hours, ≤ 48
+			{evaluation.KPIEfficiencyGain, "MET", 1848.0/30 - 1},    // P's 1848 h before
+			{evaluation.KPISatisfaction, "AT_RISK", 0.5},            // A's 5 and B's 2
+			{evaluation.KPIOversightCommittee, "MET", 1},            // one among the fixtures
+			{evaluation.KPIHalfYearlyEvaluation, "AT_RISK", 0},      // no improvement action yet
+		} {
+			status, current := sc.kpi(t, want.key)
+			require.Equal(t, want.status, status, want.key)
+			require.InDelta(t, want.current, *current, 1e-9, want.key)
+		}
+		require.Equal(t, map[string]float64{"responded": 3, "withinLimit": 2, "breaches": 1, "extensions": 0},
+			sc.data(t, evaluation.KPIResponseWithinLimit))
+		require.Equal(t, map[string]float64{"rated": 2, "satisfied": 1, "closed": 3, "surveyResponseRate": 2.0 / 3},
+			sc.data(t, evaluation.KPISatisfaction))
+		status, current := sc.kpi(t, evaluation.KPIQuarterlyReports)
+		require.Equal(t, "NO_DATA", status)
+		require.Nil(t, current)
 
-	b.ok("admin", report, map[string]any{"period": "2026Q1", "format": "CSV"}, &out)
-	require.True(t, strings.HasPrefix(string(decode(out.EvaluationReport.Document)), "\uFEFFsection,key,"))
-	b.fails("FORBIDDEN", "handler", report, map[string]any{"period": "2026H1"})
-	require.Equal(t, "format", b.fails("VALIDATION", "admin", report, map[string]any{"period": "2026H1", "format": "PDF"}).Extensions["field"])
+		b.ok("evaluator", createAction, map[string]any{"in": map[string]any{"title": "满意度回访",
+			"departmentID": itoa(b.depts["EVAL"].ID), "dueDate": "2026-06-30", "periodLabel": "2026H1"}}, nil)
+		b.ok("oversight", scorecardQuery, map[string]any{"period": "2026H1"}, &sc)
+		status, _ = sc.kpi(t, evaluation.KPIHalfYearlyEvaluation)
+		require.Equal(t, "MET", status)
+
+		report := `query($period: String!, $format: ReportFormat, $dept: ID) { evaluationReport(period: $period, format: $format, departmentId: $dept) {
+			format period { label } document { name contentType base64 } charts { name contentType base64 } } }`
+		type file struct{ Name, ContentType, Base64 string }
+		var out struct {
+			EvaluationReport struct {
+				Format   string
+				Document file
+				Charts   []file
+			}
+		}
+		decode := func(f file) []byte {
+			data, err := base64.StdEncoding.DecodeString(f.Base64)
+			require.NoError(t, err)
+			return data
+		}
+		b.ok("oversight", report, map[string]any{"period": "2026H1"}, &out)
+		r := out.EvaluationReport
+		require.Equal(t, "MD", r.Format, "Markdown by default")
+		require.Equal(t, "evaluation-2026H1.md", r.Document.Name)
+		md := string(decode(r.Document))
+		require.Contains(t, md, "# 信访处理效果评估报告 2026H1 / Evaluation Report 2026H1")
+		require.Contains(t, md, "| 收到信访 Received | 5 | 1 | +4 | +400.0% |")
+		require.Contains(t, md, "| 2026-03-01 | 5 | 3 | 66.7% | 50.0% | 30.0 h |")
+		require.Contains(t, md, "| 服务质量 Service quality | SERVICE | 2 |")
+		require.Contains(t, md, "| 满意度回访 | 评估部 | 2026-06-30 | 未开始 OPEN | — | 2026H1 |")
+		require.Contains(t, md, "(evaluation-2026H1-trend.png)")
+		require.Len(t, r.Charts, 2)
+		for _, c := range r.Charts {
+			require.Equal(t, "image/png", c.ContentType)
+			_, err := png.Decode(bytes.NewReader(decode(c)))
+			require.NoError(t, err)
+		}
+
+		b.ok("evaluator", report, map[string]any{"period": "2026H1", "format": "XLSX", "dept": itoa(b.depts["CS"].ID)}, &out)
+		r = out.EvaluationReport
+		require.Equal(t, "evaluation-2026H1-CS.xlsx", r.Document.Name)
+		f, err := excelize.OpenReader(bytes.NewReader(decode(r.Document)))
+		require.NoError(t, err)
+		defer f.Close()
+		require.Contains(t, f.GetSheetList(), evaluation.SheetKPI)
+		cells, err := f.GetPictureCells(evaluation.SheetTrend)
+		require.NoError(t, err)
+		require.Len(t, cells, 2)
+
+		b.ok("admin", report, map[string]any{"period": "2026Q1", "format": "CSV"}, &out)
+		csv := string(decode(out.EvaluationReport.Document))
+		require.True(t, strings.HasPrefix(csv, "\uFEFFsection,key,"))
+		require.Contains(t, csv, "figure,received,收到信访,Received,5,1,4,4,,,COUNT\n", "P falls in 2025-10-03..2025-12-31 too")
+		b.fails("FORBIDDEN", "handler", report, map[string]any{"period": "2026H1"})
+		require.Equal(t, "format", b.fails("VALIDATION", "admin", report, map[string]any{"period": "2026H1", "format": "PDF"}).Extensions["field"])
+	})
 }
 
 // TestEvaluationWithoutWarehouse: a server without an analytics warehouse
@@ -441,7 +584,7 @@ func TestScorecardAndReport(t *testing.T) {
 // still work, and refusals still come first.
 func TestEvaluationWithoutWarehouse(t *testing.T) {
 	t.Parallel()
-	b := setup(t, testenv.SQLite)
+	b := setup(t, testenv.SQLite, func(_ *config.Config, o *app.Options) { o.WithoutWarehouse = true })
 	for _, query := range []string{
 		`{ evaluation(period: "2026H1") { current { received } } }`,
 		`{ scorecard(period: "2026H1") { kpis { key } } }`,

@@ -61,6 +61,10 @@ type Options struct {
 	// Warehouse replaces the warehouse Config names (ClickHouse or the
 	// embedded one); the App then does not close it.
 	Warehouse analytics.Warehouse
+	// WithoutWarehouse starts the App with no warehouse at all: figure
+	// queries answer UNAVAILABLE and Run relays nothing. Tests of that
+	// path use it; configuration cannot ask for it.
+	WithoutWarehouse bool
 }
 
 // New assembles an App. The caller closes it.
@@ -125,7 +129,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	}
 	dir := directory.New(db.Client, authz, wf)
 	wh, ownWarehouse := opts.Warehouse, false
-	if wh == nil {
+	if wh == nil && !opts.WithoutWarehouse {
 		if wh, err = OpenWarehouse(ctx, cfg); err != nil {
 			return nil, err
 		}
@@ -162,7 +166,7 @@ func (a *App) Run(ctx context.Context) error {
 		wg.Go(func() { a.Policy.Watch(ctx) })
 	}
 	var relayErr error
-	if a.cfg.Relay {
+	if a.cfg.Relay && a.Warehouse != nil {
 		rc, err := RelayConfig(a.cfg, a.DB, a.Warehouse, a.Log, a.Metrics)
 		if err != nil {
 			return err
