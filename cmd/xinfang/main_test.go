@@ -43,13 +43,15 @@ func TestCommands(t *testing.T) {
 		t.Fatalf("migrate status: %d %q", code, out.String())
 	}
 
-	// The analytics commands need a warehouse; until one is wired in they
-	// say so instead of doing nothing.
-	for _, args := range [][]string{{"relay", "-data-dir", dir}, {"analytics", "rebuild", "-data-dir", dir}} {
-		errOut.Reset()
-		if code := run(args, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "no warehouse configured") {
-			t.Fatalf("%v: %d %q", args, code, errOut.String())
-		}
+	// Without ClickHouse configured, the analytics commands use the
+	// embedded warehouse in the data directory (the relay runs until
+	// stopped, so only the rebuild is run here).
+	out.Reset()
+	if code := run([]string{"analytics", "rebuild", "-data-dir", dir}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "loaded 0 case events into the warehouse") {
+		t.Fatalf("analytics rebuild: %d %q %q", code, out.String(), errOut.String())
+	}
+	if _, err := os.Stat(dir + "/warehouse.db"); err != nil {
+		t.Fatal(err)
 	}
 	errOut.Reset()
 	if code := run([]string{"analytics", "frobnicate"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "xinfang analytics rebuild") {
