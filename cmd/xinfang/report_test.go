@@ -3,43 +3,86 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/xinfang/xinfang/analytics"
+	"github.com/xinfang/xinfang/ent/caseevent"
+	"github.com/xinfang/xinfang/ent/casefile"
+	"github.com/xinfang/xinfang/internal/app"
 	"github.com/xinfang/xinfang/internal/apperr"
 	"github.com/xinfang/xinfang/internal/config"
+	"github.com/xinfang/xinfang/internal/demo"
 	"github.com/xinfang/xinfang/internal/evaluation"
 	"github.com/xinfang/xinfang/internal/store"
 )
 
-// fixedFiguresWarehouse is a test-only warehouse answering every query
-// with the same small figures, until the embedded warehouse is merged.
-type fixedFiguresWarehouse struct{}
-
-func (fixedFiguresWarehouse) Ingest(context.Context, []analytics.Event) error {
-	return errors.New("fixedFiguresWarehouse does not ingest")
+// demoFigures are counts taken from the transactional database, to check
+// the warehouse's figures against.
+type demoFigures struct {
+	received, previous, responded int
 }
 
-func (fixedFiguresWarehouse) Evaluate(_ context.Context, q analytics.Query) (*analytics.Evaluation, error) {
-	return &analytics.Evaluation{
-		Current: analytics.Figures{From: q.From, To: q.To, Received: 7, ByChannel: map[string]int64{"HOTLINE": 7},
-			Trend: []analytics.TrendPoint{{Start: q.From, Received: 7, Responded: 5, WithinLimitShare: 0.8}}},
-		Previous: analytics.Figures{From: q.From.Add(-q.To.Sub(q.From)), To: q.From, Received: 4},
-	}, nil
-}
+// loadDemo fills the embedded database in data with the demo
+// organisation's cases (received over the year to 2026-05-20) and relays
+// their events into the embedded warehouse beside it, as serve would. It
+// counts the cases of 2026H1 and of the previous period, 2025-07-04 to
+// 2025-12-31, in the database itself.
+func loadDemo(t *testing.T, data string) demoFigures {
+	t.Helper()
+	ctx := context.Background()
+	var cfg config.Config
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	cfg.Register(fs)
+	require.NoError(t, fs.Parse([]string{"-data-dir", data, "-database-url", "", "-clickhouse-addr", ""}))
+	db, err := store.Open(cfg.DatabaseURL, cfg.DataDir)
+	require.NoError(t, err)
+	defer db.Close()
+	log := slog.New(slog.DiscardHandler)
+	_, err = db.Migrate(ctx, log)
+	require.NoError(t, err)
+	pinKey, err := cfg.Secret(cfg.PINSecret, "pin.key")
+	require.NoError(t, err)
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	_, err = demo.Load(ctx, db.Client, pinKey, demo.Options{Cases: 200, Now: time.Date(2026, 5, 20, 15, 30, 0, 0, loc), Seed: 7, Location: loc})
+	require.NoError(t, err)
 
-func (fixedFiguresWarehouse) Close() error { return nil }
+	wh, err := app.OpenWarehouse(ctx, cfg)
+	require.NoError(t, err)
+	defer wh.Close()
+	rc, err := app.RelayConfig(cfg, db, wh, log, nil)
+	require.NoError(t, err)
+	relay, err := analytics.NewRelay(rc)
+	require.NoError(t, err)
+	n, err := relay.Drain(ctx)
+	require.NoError(t, err)
+	require.Positive(t, n)
 
-func openFixed(context.Context, config.Config, *store.DB) (analytics.Warehouse, error) {
-	return fixedFiguresWarehouse{}, nil
+	h1 := time.Date(2026, 1, 1, 0, 0, 0, 0, loc)
+	in := func(from, to time.Time) int {
+		return db.Client.CaseFile.Query().Where(casefile.ReceivedAtGTE(from), casefile.ReceivedAtLT(to)).CountX(ctx)
+	}
+	f := demoFigures{
+		received: in(h1, h1.AddDate(0, 6, 0)),
+		previous: in(time.Date(2025, 7, 4, 0, 0, 0, 0, loc), h1),
+		responded: db.Client.CaseFile.Query().Where(casefile.ReceivedAtGTE(h1),
+			casefile.HasEventsWith(caseevent.TypeEQ(caseevent.TypeRESPONDED))).CountX(ctx),
+	}
+	require.Positive(t, f.received)
+	require.Positive(t, f.previous)
+	require.Positive(t, f.responded)
+	return f
 }
 
 // noWarehouse stands for an installation without a warehouse.
@@ -62,6 +105,12 @@ func TestReportWithoutWarehouse(t *testing.T) {
 	code := run([]string{"report", "evaluation", "-data-dir", dir, "-period", "2026H1", "-out", md}, &out, &errOut)
 	require.Equal(t, 0, code, errOut.String())
 	require.FileExists(t, md)
+	// Through the dispatcher (which opens the configured warehouse, the
+	// embedded one): a failure, and the usage without a period.
+	code = run([]string{"report", "evaluation", "-data-dir", dir, "-period", "2026H1", "-department", "NOPE",
+		"-out", filepath.Join(dir, "h1.md")}, &out, &errOut)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut.String(), "xinfang report: No department has the code NOPE")
 	require.Equal(t, 2, run([]string{"report", "evaluation", "-data-dir", dir}, io.Discard, io.Discard))
 	require.Equal(t, 2, run([]string{"report"}, io.Discard, io.Discard))
 }
@@ -70,7 +119,8 @@ func TestReportWritesTheDocumentAndCharts(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	cmd := reportCmd(openFixed)
+	want := loadDemo(t, data)
+	cmd := reportCmd(configuredWarehouse)
 	ctx := context.Background()
 	var out bytes.Buffer
 	md := filepath.Join(dir, "h1.md")
@@ -78,7 +128,8 @@ func TestReportWritesTheDocumentAndCharts(t *testing.T) {
 	doc, err := os.ReadFile(md)
 	require.NoError(t, err)
 	require.Contains(t, string(doc), "# 信访处理效果评估报告 2026H1 / Evaluation Report 2026H1")
-	require.Contains(t, string(doc), "| 收到信访 Received | 7 | 4 | +3 | +75.0% |")
+	require.Contains(t, string(doc), fmt.Sprintf("| 收到信访 Received | %d | %d | %+d |", want.received, want.previous, want.received-want.previous))
+	require.Contains(t, string(doc), fmt.Sprintf("| 已答复 Responded | %d |", want.responded))
 	for _, chart := range []string{"evaluation-2026H1-trend.png", "evaluation-2026H1-within-limit.png"} {
 		require.Contains(t, string(doc), "("+chart+")")
 		png, err := os.ReadFile(filepath.Join(dir, chart))

@@ -449,6 +449,7 @@ func (s *Service) Merge(ctx context.Context, ref Ref, intoID int) (*ent.CaseFile
 				return fmt.Errorf("reload merge target: %w", err)
 			}
 			tch := &change{
+				now:     ev.OccurredAt, // the merge's own time: a zero time would stop the analytics relay
 				update:  tx.CaseFile.Update().Where(casefile.ID(target.ID), casefile.Version(target.Version)),
 				to:      target.Status,
 				event:   caseevent.TypeDUPLICATE_MERGED,
