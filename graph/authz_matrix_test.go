@@ -245,6 +245,24 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		})
 
+		t.Run("timelines are anonymised for oversight only", func(t *testing.T) {
+			s := b.submit("窗口排队时间太长", "上周在服务中心等了三个小时。")
+			b.act("head", "addNote", map[string]any{"id": s.ID, "text": "已电话联系张三，号码13800138000"})
+			payloads := func(as string) string {
+				resp := b.do(request{as: as, query: `query($id: ID!) { node(id: $id) { ... on Case {
+					events(first: 10) { edges { node { payload } } } } } }`, vars: map[string]any{"id": s.ID}})
+				require.Empty(t, resp.Errors, as)
+				return string(resp.Data)
+			}
+			for _, caller := range []string{"admin", "intake", "head", "handler", "evaluator"} {
+				require.Contains(t, payloads(caller), "13800138000", "%s reads the note whole", caller)
+			}
+			got := payloads("oversight")
+			require.NotContains(t, got, "13800138000")
+			require.NotContains(t, got, "张三")
+			require.Contains(t, got, "〔电话〕")
+		})
+
 		t.Run("lists filter in SQL", func(t *testing.T) {
 			// A case of the other department, and one of the intake
 			// department: every list shows exactly what its caller may read,

@@ -24,6 +24,7 @@ import (
 	"github.com/xinfang/xinfang/graph/generated"
 	"github.com/xinfang/xinfang/internal/apperr"
 	"github.com/xinfang/xinfang/internal/i18n"
+	"github.com/xinfang/xinfang/internal/workflow"
 )
 
 // Options configure the GraphQL handler.
@@ -91,6 +92,11 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
 	srv.Use(depthLimit{max: opts.DepthLimit})
+	// One operation reads a case's facts once for all the visibility
+	// decisions of its timeline, however many events it lists.
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(workflow.WithCaseCache(ctx))
+	})
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		log.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -284,20 +285,19 @@ func (s *Service) CaseText(ctx context.Context, c *ent.CaseFile, text string) (s
 }
 
 // EventPayload returns an event's payload as the caller may read it: its
-// free-text values are anonymised like CaseText. Text visibility is decided
-// per caller; the policy sees the case ID only, so listing a timeline does
-// not load its case once per event.
+// free-text values are anonymised like CaseText. The decision is made on
+// the event's case, read once per operation (see WithCaseCache).
 func (s *Service) EventPayload(ctx context.Context, ev *ent.CaseEvent) (map[string]any, error) {
 	if len(ev.Payload) == 0 {
 		return ev.Payload, nil
 	}
-	v, err := s.visibility(ctx, policy.Resource{CaseID: ev.CaseID})
+	c, err := s.cachedCase(ctx, ev.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.visibility(ctx, resourceOf(c))
 	if err != nil || v.FullText {
 		return ev.Payload, err
-	}
-	c, err := s.client.CaseFile.Get(ctx, ev.CaseID)
-	if err != nil {
-		return nil, fmt.Errorf("load case %d: %w", ev.CaseID, err)
 	}
 	known, err := s.knownPersonalData(ctx, c)
 	if err != nil {
@@ -311,6 +311,32 @@ func (s *Service) EventPayload(ctx context.Context, ev *ent.CaseEvent) (map[stri
 		out[k] = val
 	}
 	return out, nil
+}
+
+type caseCacheKey struct{}
+
+// WithCaseCache returns a context that remembers, for the rest of one API
+// operation, the cases read for visibility decisions: a timeline of n
+// events then costs one read of its case, not n.
+func WithCaseCache(ctx context.Context) context.Context {
+	return context.WithValue(ctx, caseCacheKey{}, &sync.Map{})
+}
+
+func (s *Service) cachedCase(ctx context.Context, id int) (*ent.CaseFile, error) {
+	cache, _ := ctx.Value(caseCacheKey{}).(*sync.Map)
+	if cache != nil {
+		if c, ok := cache.Load(id); ok {
+			return c.(*ent.CaseFile), nil
+		}
+	}
+	c, err := s.client.CaseFile.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("load case %d: %w", id, err)
+	}
+	if cache != nil {
+		cache.Store(id, c)
+	}
+	return c, nil
 }
 
 func (s *Service) anonymise(ctx context.Context, c *ent.CaseFile, text string) (string, error) {
