@@ -316,8 +316,9 @@ func (s *Service) EventPayload(ctx context.Context, ev *ent.CaseEvent) (map[stri
 type caseCacheKey struct{}
 
 // WithCaseCache returns a context that remembers, for the rest of one API
-// operation, the cases read for visibility decisions: a timeline of n
-// events then costs one read of its case, not n.
+// operation, the cases read for visibility decisions and the petitioner
+// records read for anonymisation: a timeline of n events then costs one
+// read of each, not n.
 func WithCaseCache(ctx context.Context) context.Context {
 	return context.WithValue(ctx, caseCacheKey{}, &sync.Map{})
 }
@@ -352,6 +353,27 @@ func (s *Service) knownPersonalData(ctx context.Context, c *ent.CaseFile) (anony
 	if c.PetitionerID == nil {
 		return anonymize.Known{}, nil
 	}
+	// Anonymising a timeline asks once per text field and event; the
+	// operation's cache keeps the record after the first read.
+	cache, _ := ctx.Value(caseCacheKey{}).(*sync.Map)
+	key := petitionerCacheKey(*c.PetitionerID)
+	if cache != nil {
+		if k, ok := cache.Load(key); ok {
+			return k.(anonymize.Known), nil
+		}
+	}
+	known, err := s.loadKnownPersonalData(ctx, c)
+	if err == nil && cache != nil {
+		cache.Store(key, known)
+	}
+	return known, err
+}
+
+// petitionerCacheKey keys a petitioner's record in the operation cache,
+// beside the cases keyed by their int ID.
+type petitionerCacheKey int
+
+func (s *Service) loadKnownPersonalData(ctx context.Context, c *ent.CaseFile) (anonymize.Known, error) {
 	p, err := s.client.Petitioner.Get(ctx, *c.PetitionerID)
 	if ent.IsNotFound(err) {
 		return anonymize.Known{}, nil
