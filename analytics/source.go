@@ -81,7 +81,7 @@ func sourceColumns(dialect string) string {
 		`CASE WHEN c.review_round = 0 THEN 0 ELSE (SELECT count(*) FROM case_events r
 			WHERE r.case_id = e.case_id AND r.seq <= e.seq AND r.type = 'REVIEW_REQUESTED') END`,
 		field("rating", "RATED"), field("outcome", "RESPONDED"), field("respondDue", "RESPONDED"),
-		field("deadline", "DEADLINE_WARNING", "DEADLINE_BREACHED"), field("hours", "EXTENSION_APPROVED"),
+		field("deadline", "DEADLINE_WARNING", "DEADLINE_BREACHED", "DEADLINE_ESCALATED"), field("hours", "EXTENSION_APPROVED"),
 	}, ", ")
 }
 
@@ -170,7 +170,7 @@ func (s *eventScanner) facts(ev *Event) error {
 			}
 			ev.RespondDue = t.UTC()
 		}
-	case "DEADLINE_WARNING", "DEADLINE_BREACHED":
+	case "DEADLINE_WARNING", "DEADLINE_BREACHED", "DEADLINE_ESCALATED":
 		ev.Deadline = s.deadline.String
 	case "EXTENSION_APPROVED":
 		n, err := payloadInt(s.hours, "hours", 0, 1<<31-1)

@@ -77,6 +77,12 @@ type CaseFile struct {
 	DecideDue *time.Time `json:"decide_due,omitempty"`
 	// Deadline for the written reply; the clock stops while awaiting the petitioner.
 	RespondDue *time.Time `json:"respond_due,omitempty"`
+	// Deadline for closing the case; moved like the response deadline.
+	ResolveDue *time.Time `json:"resolve_due,omitempty"`
+	// Escalation level of the deadline that is running now, as the deadline watcher last recorded it: AT_RISK after the pre-breach warning, BREACHED past the deadline, ESCALATED once the breach went beyond the department. A new running deadline starts ON_TRACK.
+	SLAState casefile.SLAState `json:"sla_state,omitempty"`
+	// When the deadline watcher must next look at the case; empty while no deadline runs (paused, closed). Indexed, so a watcher tick reads only the cases that are due.
+	DeadlineCheckAt *time.Time `json:"deadline_check_at,omitempty"`
 	// When the clock was paused to await the petitioner; empty while it runs.
 	PausedAt *time.Time `json:"paused_at,omitempty"`
 	// Total seconds the clock has been paused awaiting the petitioner.
@@ -268,9 +274,9 @@ func (*CaseFile) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case casefile.FieldID, casefile.FieldPinFailures, casefile.FieldVersion, casefile.FieldPausedSeconds, casefile.FieldExtensionCount, casefile.FieldExtensionRequestedHours, casefile.FieldRating, casefile.FieldReviewRound, casefile.FieldDepartmentID, casefile.FieldAssigneeID, casefile.FieldPetitionerID, casefile.FieldCategoryID, casefile.FieldServiceProjectID, casefile.FieldMergedIntoID, casefile.FieldConcernedDepartmentID, casefile.FieldRecordedByID:
 			values[i] = new(sql.NullInt64)
-		case casefile.FieldPinHash, casefile.FieldIdempotencyKey, casefile.FieldChannel, casefile.FieldKind, casefile.FieldPriority, casefile.FieldSubject, casefile.FieldBody, casefile.FieldLocale, casefile.FieldStatus, casefile.FieldLastEventHash, casefile.FieldDeclineReason, casefile.FieldExtensionReason, casefile.FieldOutcome, casefile.FieldReply, casefile.FieldRatingComment:
+		case casefile.FieldPinHash, casefile.FieldIdempotencyKey, casefile.FieldChannel, casefile.FieldKind, casefile.FieldPriority, casefile.FieldSubject, casefile.FieldBody, casefile.FieldLocale, casefile.FieldStatus, casefile.FieldLastEventHash, casefile.FieldDeclineReason, casefile.FieldSLAState, casefile.FieldExtensionReason, casefile.FieldOutcome, casefile.FieldReply, casefile.FieldRatingComment:
 			values[i] = new(sql.NullString)
-		case casefile.FieldCreatedAt, casefile.FieldUpdatedAt, casefile.FieldPinLockedUntil, casefile.FieldReceivedAt, casefile.FieldAcknowledgedAt, casefile.FieldDecidedAt, casefile.FieldAssignedAt, casefile.FieldStartedAt, casefile.FieldFirstRespondedAt, casefile.FieldRespondedAt, casefile.FieldClosedAt, casefile.FieldAcknowledgeDue, casefile.FieldDecideDue, casefile.FieldRespondDue, casefile.FieldPausedAt, casefile.FieldRatedAt, casefile.FieldReviewRequestedAt:
+		case casefile.FieldCreatedAt, casefile.FieldUpdatedAt, casefile.FieldPinLockedUntil, casefile.FieldReceivedAt, casefile.FieldAcknowledgedAt, casefile.FieldDecidedAt, casefile.FieldAssignedAt, casefile.FieldStartedAt, casefile.FieldFirstRespondedAt, casefile.FieldRespondedAt, casefile.FieldClosedAt, casefile.FieldAcknowledgeDue, casefile.FieldDecideDue, casefile.FieldRespondDue, casefile.FieldResolveDue, casefile.FieldDeadlineCheckAt, casefile.FieldPausedAt, casefile.FieldRatedAt, casefile.FieldReviewRequestedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -466,6 +472,26 @@ func (_m *CaseFile) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.RespondDue = new(time.Time)
 				*_m.RespondDue = value.Time
+			}
+		case casefile.FieldResolveDue:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field resolve_due", values[i])
+			} else if value.Valid {
+				_m.ResolveDue = new(time.Time)
+				*_m.ResolveDue = value.Time
+			}
+		case casefile.FieldSLAState:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field sla_state", values[i])
+			} else if value.Valid {
+				_m.SLAState = casefile.SLAState(value.String)
+			}
+		case casefile.FieldDeadlineCheckAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field deadline_check_at", values[i])
+			} else if value.Valid {
+				_m.DeadlineCheckAt = new(time.Time)
+				*_m.DeadlineCheckAt = value.Time
 			}
 		case casefile.FieldPausedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -785,6 +811,19 @@ func (_m *CaseFile) String() string {
 	builder.WriteString(", ")
 	if v := _m.RespondDue; v != nil {
 		builder.WriteString("respond_due=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ResolveDue; v != nil {
+		builder.WriteString("resolve_due=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("sla_state=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SLAState))
+	builder.WriteString(", ")
+	if v := _m.DeadlineCheckAt; v != nil {
+		builder.WriteString("deadline_check_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")

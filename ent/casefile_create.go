@@ -349,6 +349,48 @@ func (_c *CaseFileCreate) SetNillableRespondDue(v *time.Time) *CaseFileCreate {
 	return _c
 }
 
+// SetResolveDue sets the "resolve_due" field.
+func (_c *CaseFileCreate) SetResolveDue(v time.Time) *CaseFileCreate {
+	_c.mutation.SetResolveDue(v)
+	return _c
+}
+
+// SetNillableResolveDue sets the "resolve_due" field if the given value is not nil.
+func (_c *CaseFileCreate) SetNillableResolveDue(v *time.Time) *CaseFileCreate {
+	if v != nil {
+		_c.SetResolveDue(*v)
+	}
+	return _c
+}
+
+// SetSLAState sets the "sla_state" field.
+func (_c *CaseFileCreate) SetSLAState(v casefile.SLAState) *CaseFileCreate {
+	_c.mutation.SetSLAState(v)
+	return _c
+}
+
+// SetNillableSLAState sets the "sla_state" field if the given value is not nil.
+func (_c *CaseFileCreate) SetNillableSLAState(v *casefile.SLAState) *CaseFileCreate {
+	if v != nil {
+		_c.SetSLAState(*v)
+	}
+	return _c
+}
+
+// SetDeadlineCheckAt sets the "deadline_check_at" field.
+func (_c *CaseFileCreate) SetDeadlineCheckAt(v time.Time) *CaseFileCreate {
+	_c.mutation.SetDeadlineCheckAt(v)
+	return _c
+}
+
+// SetNillableDeadlineCheckAt sets the "deadline_check_at" field if the given value is not nil.
+func (_c *CaseFileCreate) SetNillableDeadlineCheckAt(v *time.Time) *CaseFileCreate {
+	if v != nil {
+		_c.SetDeadlineCheckAt(*v)
+	}
+	return _c
+}
+
 // SetPausedAt sets the "paused_at" field.
 func (_c *CaseFileCreate) SetPausedAt(v time.Time) *CaseFileCreate {
 	_c.mutation.SetPausedAt(v)
@@ -766,6 +808,10 @@ func (_c *CaseFileCreate) defaults() {
 		v := casefile.DefaultDeclineReason
 		_c.mutation.SetDeclineReason(v)
 	}
+	if _, ok := _c.mutation.SLAState(); !ok {
+		v := casefile.DefaultSLAState
+		_c.mutation.SetSLAState(v)
+	}
 	if _, ok := _c.mutation.PausedSeconds(); !ok {
 		v := casefile.DefaultPausedSeconds
 		_c.mutation.SetPausedSeconds(v)
@@ -868,6 +914,14 @@ func (_c *CaseFileCreate) check() error {
 	}
 	if _, ok := _c.mutation.DeclineReason(); !ok {
 		return &ValidationError{Name: "decline_reason", err: errors.New(`ent: missing required field "CaseFile.decline_reason"`)}
+	}
+	if _, ok := _c.mutation.SLAState(); !ok {
+		return &ValidationError{Name: "sla_state", err: errors.New(`ent: missing required field "CaseFile.sla_state"`)}
+	}
+	if v, ok := _c.mutation.SLAState(); ok {
+		if err := casefile.SLAStateValidator(v); err != nil {
+			return &ValidationError{Name: "sla_state", err: fmt.Errorf(`ent: validator failed for field "CaseFile.sla_state": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.PausedSeconds(); !ok {
 		return &ValidationError{Name: "paused_seconds", err: errors.New(`ent: missing required field "CaseFile.paused_seconds"`)}
@@ -1030,6 +1084,18 @@ func (_c *CaseFileCreate) createSpec() (*CaseFile, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RespondDue(); ok {
 		_spec.SetField(casefile.FieldRespondDue, field.TypeTime, value)
 		_node.RespondDue = &value
+	}
+	if value, ok := _c.mutation.ResolveDue(); ok {
+		_spec.SetField(casefile.FieldResolveDue, field.TypeTime, value)
+		_node.ResolveDue = &value
+	}
+	if value, ok := _c.mutation.SLAState(); ok {
+		_spec.SetField(casefile.FieldSLAState, field.TypeEnum, value)
+		_node.SLAState = value
+	}
+	if value, ok := _c.mutation.DeadlineCheckAt(); ok {
+		_spec.SetField(casefile.FieldDeadlineCheckAt, field.TypeTime, value)
+		_node.DeadlineCheckAt = &value
 	}
 	if value, ok := _c.mutation.PausedAt(); ok {
 		_spec.SetField(casefile.FieldPausedAt, field.TypeTime, value)

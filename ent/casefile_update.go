@@ -463,6 +463,60 @@ func (_u *CaseFileUpdate) ClearRespondDue() *CaseFileUpdate {
 	return _u
 }
 
+// SetResolveDue sets the "resolve_due" field.
+func (_u *CaseFileUpdate) SetResolveDue(v time.Time) *CaseFileUpdate {
+	_u.mutation.SetResolveDue(v)
+	return _u
+}
+
+// SetNillableResolveDue sets the "resolve_due" field if the given value is not nil.
+func (_u *CaseFileUpdate) SetNillableResolveDue(v *time.Time) *CaseFileUpdate {
+	if v != nil {
+		_u.SetResolveDue(*v)
+	}
+	return _u
+}
+
+// ClearResolveDue clears the value of the "resolve_due" field.
+func (_u *CaseFileUpdate) ClearResolveDue() *CaseFileUpdate {
+	_u.mutation.ClearResolveDue()
+	return _u
+}
+
+// SetSLAState sets the "sla_state" field.
+func (_u *CaseFileUpdate) SetSLAState(v casefile.SLAState) *CaseFileUpdate {
+	_u.mutation.SetSLAState(v)
+	return _u
+}
+
+// SetNillableSLAState sets the "sla_state" field if the given value is not nil.
+func (_u *CaseFileUpdate) SetNillableSLAState(v *casefile.SLAState) *CaseFileUpdate {
+	if v != nil {
+		_u.SetSLAState(*v)
+	}
+	return _u
+}
+
+// SetDeadlineCheckAt sets the "deadline_check_at" field.
+func (_u *CaseFileUpdate) SetDeadlineCheckAt(v time.Time) *CaseFileUpdate {
+	_u.mutation.SetDeadlineCheckAt(v)
+	return _u
+}
+
+// SetNillableDeadlineCheckAt sets the "deadline_check_at" field if the given value is not nil.
+func (_u *CaseFileUpdate) SetNillableDeadlineCheckAt(v *time.Time) *CaseFileUpdate {
+	if v != nil {
+		_u.SetDeadlineCheckAt(*v)
+	}
+	return _u
+}
+
+// ClearDeadlineCheckAt clears the value of the "deadline_check_at" field.
+func (_u *CaseFileUpdate) ClearDeadlineCheckAt() *CaseFileUpdate {
+	_u.mutation.ClearDeadlineCheckAt()
+	return _u
+}
+
 // SetPausedAt sets the "paused_at" field.
 func (_u *CaseFileUpdate) SetPausedAt(v time.Time) *CaseFileUpdate {
 	_u.mutation.SetPausedAt(v)
@@ -1095,6 +1149,11 @@ func (_u *CaseFileUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "CaseFile.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SLAState(); ok {
+		if err := casefile.SLAStateValidator(v); err != nil {
+			return &ValidationError{Name: "sla_state", err: fmt.Errorf(`ent: validator failed for field "CaseFile.sla_state": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Outcome(); ok {
 		if err := casefile.OutcomeValidator(v); err != nil {
 			return &ValidationError{Name: "outcome", err: fmt.Errorf(`ent: validator failed for field "CaseFile.outcome": %w`, err)}
@@ -1236,6 +1295,21 @@ func (_u *CaseFileUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.RespondDueCleared() {
 		_spec.ClearField(casefile.FieldRespondDue, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ResolveDue(); ok {
+		_spec.SetField(casefile.FieldResolveDue, field.TypeTime, value)
+	}
+	if _u.mutation.ResolveDueCleared() {
+		_spec.ClearField(casefile.FieldResolveDue, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SLAState(); ok {
+		_spec.SetField(casefile.FieldSLAState, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.DeadlineCheckAt(); ok {
+		_spec.SetField(casefile.FieldDeadlineCheckAt, field.TypeTime, value)
+	}
+	if _u.mutation.DeadlineCheckAtCleared() {
+		_spec.ClearField(casefile.FieldDeadlineCheckAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.PausedAt(); ok {
 		_spec.SetField(casefile.FieldPausedAt, field.TypeTime, value)
@@ -2076,6 +2150,60 @@ func (_u *CaseFileUpdateOne) ClearRespondDue() *CaseFileUpdateOne {
 	return _u
 }
 
+// SetResolveDue sets the "resolve_due" field.
+func (_u *CaseFileUpdateOne) SetResolveDue(v time.Time) *CaseFileUpdateOne {
+	_u.mutation.SetResolveDue(v)
+	return _u
+}
+
+// SetNillableResolveDue sets the "resolve_due" field if the given value is not nil.
+func (_u *CaseFileUpdateOne) SetNillableResolveDue(v *time.Time) *CaseFileUpdateOne {
+	if v != nil {
+		_u.SetResolveDue(*v)
+	}
+	return _u
+}
+
+// ClearResolveDue clears the value of the "resolve_due" field.
+func (_u *CaseFileUpdateOne) ClearResolveDue() *CaseFileUpdateOne {
+	_u.mutation.ClearResolveDue()
+	return _u
+}
+
+// SetSLAState sets the "sla_state" field.
+func (_u *CaseFileUpdateOne) SetSLAState(v casefile.SLAState) *CaseFileUpdateOne {
+	_u.mutation.SetSLAState(v)
+	return _u
+}
+
+// SetNillableSLAState sets the "sla_state" field if the given value is not nil.
+func (_u *CaseFileUpdateOne) SetNillableSLAState(v *casefile.SLAState) *CaseFileUpdateOne {
+	if v != nil {
+		_u.SetSLAState(*v)
+	}
+	return _u
+}
+
+// SetDeadlineCheckAt sets the "deadline_check_at" field.
+func (_u *CaseFileUpdateOne) SetDeadlineCheckAt(v time.Time) *CaseFileUpdateOne {
+	_u.mutation.SetDeadlineCheckAt(v)
+	return _u
+}
+
+// SetNillableDeadlineCheckAt sets the "deadline_check_at" field if the given value is not nil.
+func (_u *CaseFileUpdateOne) SetNillableDeadlineCheckAt(v *time.Time) *CaseFileUpdateOne {
+	if v != nil {
+		_u.SetDeadlineCheckAt(*v)
+	}
+	return _u
+}
+
+// ClearDeadlineCheckAt clears the value of the "deadline_check_at" field.
+func (_u *CaseFileUpdateOne) ClearDeadlineCheckAt() *CaseFileUpdateOne {
+	_u.mutation.ClearDeadlineCheckAt()
+	return _u
+}
+
 // SetPausedAt sets the "paused_at" field.
 func (_u *CaseFileUpdateOne) SetPausedAt(v time.Time) *CaseFileUpdateOne {
 	_u.mutation.SetPausedAt(v)
@@ -2721,6 +2849,11 @@ func (_u *CaseFileUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "CaseFile.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SLAState(); ok {
+		if err := casefile.SLAStateValidator(v); err != nil {
+			return &ValidationError{Name: "sla_state", err: fmt.Errorf(`ent: validator failed for field "CaseFile.sla_state": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Outcome(); ok {
 		if err := casefile.OutcomeValidator(v); err != nil {
 			return &ValidationError{Name: "outcome", err: fmt.Errorf(`ent: validator failed for field "CaseFile.outcome": %w`, err)}
@@ -2879,6 +3012,21 @@ func (_u *CaseFileUpdateOne) sqlSave(ctx context.Context) (_node *CaseFile, err 
 	}
 	if _u.mutation.RespondDueCleared() {
 		_spec.ClearField(casefile.FieldRespondDue, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ResolveDue(); ok {
+		_spec.SetField(casefile.FieldResolveDue, field.TypeTime, value)
+	}
+	if _u.mutation.ResolveDueCleared() {
+		_spec.ClearField(casefile.FieldResolveDue, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SLAState(); ok {
+		_spec.SetField(casefile.FieldSLAState, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.DeadlineCheckAt(); ok {
+		_spec.SetField(casefile.FieldDeadlineCheckAt, field.TypeTime, value)
+	}
+	if _u.mutation.DeadlineCheckAtCleared() {
+		_spec.ClearField(casefile.FieldDeadlineCheckAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.PausedAt(); ok {
 		_spec.SetField(casefile.FieldPausedAt, field.TypeTime, value)

@@ -532,6 +532,16 @@ func (_q *CaseFileQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, casefile.FieldRespondDue)
 				fieldSeen[casefile.FieldRespondDue] = struct{}{}
 			}
+		case "resolveDue":
+			if _, ok := fieldSeen[casefile.FieldResolveDue]; !ok {
+				selectedFields = append(selectedFields, casefile.FieldResolveDue)
+				fieldSeen[casefile.FieldResolveDue] = struct{}{}
+			}
+		case "slaState":
+			if _, ok := fieldSeen[casefile.FieldSLAState]; !ok {
+				selectedFields = append(selectedFields, casefile.FieldSLAState)
+				fieldSeen[casefile.FieldSLAState] = struct{}{}
+			}
 		case "pausedAt":
 			if _, ok := fieldSeen[casefile.FieldPausedAt]; !ok {
 				selectedFields = append(selectedFields, casefile.FieldPausedAt)

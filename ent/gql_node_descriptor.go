@@ -169,7 +169,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	node = &Node{
 		ID:     _m.ID,
 		Type:   "CaseFile",
-		Fields: make([]*Field, 42),
+		Fields: make([]*Field, 44),
 		Edges:  make([]*Edge, 9),
 	}
 	var buf []byte
@@ -349,10 +349,26 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 		Name:  "respond_due",
 		Value: string(buf),
 	}
-	if buf, err = json.Marshal(_m.PausedAt); err != nil {
+	if buf, err = json.Marshal(_m.ResolveDue); err != nil {
 		return nil, err
 	}
 	node.Fields[22] = &Field{
+		Type:  "time.Time",
+		Name:  "resolve_due",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.SLAState); err != nil {
+		return nil, err
+	}
+	node.Fields[23] = &Field{
+		Type:  "casefile.SLAState",
+		Name:  "sla_state",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.PausedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[24] = &Field{
 		Type:  "time.Time",
 		Name:  "paused_at",
 		Value: string(buf),
@@ -360,7 +376,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.PausedSeconds); err != nil {
 		return nil, err
 	}
-	node.Fields[23] = &Field{
+	node.Fields[25] = &Field{
 		Type:  "int64",
 		Name:  "paused_seconds",
 		Value: string(buf),
@@ -368,7 +384,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.ExtensionCount); err != nil {
 		return nil, err
 	}
-	node.Fields[24] = &Field{
+	node.Fields[26] = &Field{
 		Type:  "int",
 		Name:  "extension_count",
 		Value: string(buf),
@@ -376,7 +392,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.ExtensionRequestedHours); err != nil {
 		return nil, err
 	}
-	node.Fields[25] = &Field{
+	node.Fields[27] = &Field{
 		Type:  "int",
 		Name:  "extension_requested_hours",
 		Value: string(buf),
@@ -384,7 +400,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.ExtensionReason); err != nil {
 		return nil, err
 	}
-	node.Fields[26] = &Field{
+	node.Fields[28] = &Field{
 		Type:  "string",
 		Name:  "extension_reason",
 		Value: string(buf),
@@ -392,7 +408,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.Outcome); err != nil {
 		return nil, err
 	}
-	node.Fields[27] = &Field{
+	node.Fields[29] = &Field{
 		Type:  "casefile.Outcome",
 		Name:  "outcome",
 		Value: string(buf),
@@ -400,7 +416,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.Reply); err != nil {
 		return nil, err
 	}
-	node.Fields[28] = &Field{
+	node.Fields[30] = &Field{
 		Type:  "string",
 		Name:  "reply",
 		Value: string(buf),
@@ -408,7 +424,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.Rating); err != nil {
 		return nil, err
 	}
-	node.Fields[29] = &Field{
+	node.Fields[31] = &Field{
 		Type:  "int",
 		Name:  "rating",
 		Value: string(buf),
@@ -416,7 +432,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.RatingComment); err != nil {
 		return nil, err
 	}
-	node.Fields[30] = &Field{
+	node.Fields[32] = &Field{
 		Type:  "string",
 		Name:  "rating_comment",
 		Value: string(buf),
@@ -424,7 +440,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.RatedAt); err != nil {
 		return nil, err
 	}
-	node.Fields[31] = &Field{
+	node.Fields[33] = &Field{
 		Type:  "time.Time",
 		Name:  "rated_at",
 		Value: string(buf),
@@ -432,7 +448,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.ReviewRound); err != nil {
 		return nil, err
 	}
-	node.Fields[32] = &Field{
+	node.Fields[34] = &Field{
 		Type:  "int",
 		Name:  "review_round",
 		Value: string(buf),
@@ -440,7 +456,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.ReviewRequestedAt); err != nil {
 		return nil, err
 	}
-	node.Fields[33] = &Field{
+	node.Fields[35] = &Field{
 		Type:  "time.Time",
 		Name:  "review_requested_at",
 		Value: string(buf),
@@ -448,7 +464,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.DepartmentID); err != nil {
 		return nil, err
 	}
-	node.Fields[34] = &Field{
+	node.Fields[36] = &Field{
 		Type:  "int",
 		Name:  "department_id",
 		Value: string(buf),
@@ -456,7 +472,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.AssigneeID); err != nil {
 		return nil, err
 	}
-	node.Fields[35] = &Field{
+	node.Fields[37] = &Field{
 		Type:  "int",
 		Name:  "assignee_id",
 		Value: string(buf),
@@ -464,7 +480,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.PetitionerID); err != nil {
 		return nil, err
 	}
-	node.Fields[36] = &Field{
+	node.Fields[38] = &Field{
 		Type:  "int",
 		Name:  "petitioner_id",
 		Value: string(buf),
@@ -472,7 +488,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.CategoryID); err != nil {
 		return nil, err
 	}
-	node.Fields[37] = &Field{
+	node.Fields[39] = &Field{
 		Type:  "int",
 		Name:  "category_id",
 		Value: string(buf),
@@ -480,7 +496,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.ServiceProjectID); err != nil {
 		return nil, err
 	}
-	node.Fields[38] = &Field{
+	node.Fields[40] = &Field{
 		Type:  "int",
 		Name:  "service_project_id",
 		Value: string(buf),
@@ -488,7 +504,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.MergedIntoID); err != nil {
 		return nil, err
 	}
-	node.Fields[39] = &Field{
+	node.Fields[41] = &Field{
 		Type:  "int",
 		Name:  "merged_into_id",
 		Value: string(buf),
@@ -496,7 +512,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.ConcernedDepartmentID); err != nil {
 		return nil, err
 	}
-	node.Fields[40] = &Field{
+	node.Fields[42] = &Field{
 		Type:  "int",
 		Name:  "concerned_department_id",
 		Value: string(buf),
@@ -504,7 +520,7 @@ func (_m *CaseFile) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.RecordedByID); err != nil {
 		return nil, err
 	}
-	node.Fields[41] = &Field{
+	node.Fields[43] = &Field{
 		Type:  "int",
 		Name:  "recorded_by_id",
 		Value: string(buf),

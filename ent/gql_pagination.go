@@ -806,6 +806,20 @@ var (
 			}
 		},
 	}
+	// CaseFileOrderFieldSLAState orders CaseFile by sla_state.
+	CaseFileOrderFieldSLAState = &CaseOrderField{
+		Value: func(_m *Case) (ent.Value, error) {
+			return _m.SLAState, nil
+		},
+		column: casefile.FieldSLAState,
+		toTerm: casefile.BySLAState,
+		toCursor: func(_m *Case) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.SLAState,
+			}
+		},
+	}
 	// CaseFileOrderFieldEventsCount orders by EVENTS_COUNT.
 	CaseFileOrderFieldEventsCount = &CaseOrderField{
 		Value: func(_m *Case) (ent.Value, error) {
@@ -849,6 +863,8 @@ func (f CaseOrderField) String() string {
 		str = "CLOSED_AT"
 	case CaseFileOrderFieldRespondDue.column:
 		str = "RESPOND_DUE"
+	case CaseFileOrderFieldSLAState.column:
+		str = "SLA_STATE"
 	case CaseFileOrderFieldEventsCount.column:
 		str = "EVENTS_COUNT"
 	}
@@ -885,6 +901,8 @@ func (f *CaseOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *CaseFileOrderFieldClosedAt
 	case "RESPOND_DUE":
 		*f = *CaseFileOrderFieldRespondDue
+	case "SLA_STATE":
+		*f = *CaseFileOrderFieldSLAState
 	case "EVENTS_COUNT":
 		*f = *CaseFileOrderFieldEventsCount
 	default:

@@ -758,6 +758,24 @@ type CaseWhereInput struct {
 	RespondDueIsNil  bool        `json:"respondDueIsNil,omitempty"`
 	RespondDueNotNil bool        `json:"respondDueNotNil,omitempty"`
 
+	// "resolve_due" field predicates.
+	ResolveDue       *time.Time  `json:"resolveDue,omitempty"`
+	ResolveDueNEQ    *time.Time  `json:"resolveDueNEQ,omitempty"`
+	ResolveDueIn     []time.Time `json:"resolveDueIn,omitempty"`
+	ResolveDueNotIn  []time.Time `json:"resolveDueNotIn,omitempty"`
+	ResolveDueGT     *time.Time  `json:"resolveDueGT,omitempty"`
+	ResolveDueGTE    *time.Time  `json:"resolveDueGTE,omitempty"`
+	ResolveDueLT     *time.Time  `json:"resolveDueLT,omitempty"`
+	ResolveDueLTE    *time.Time  `json:"resolveDueLTE,omitempty"`
+	ResolveDueIsNil  bool        `json:"resolveDueIsNil,omitempty"`
+	ResolveDueNotNil bool        `json:"resolveDueNotNil,omitempty"`
+
+	// "sla_state" field predicates.
+	SLAState      *casefile.SLAState  `json:"slaState,omitempty"`
+	SLAStateNEQ   *casefile.SLAState  `json:"slaStateNEQ,omitempty"`
+	SLAStateIn    []casefile.SLAState `json:"slaStateIn,omitempty"`
+	SLAStateNotIn []casefile.SLAState `json:"slaStateNotIn,omitempty"`
+
 	// "paused_at" field predicates.
 	PausedAt       *time.Time  `json:"pausedAt,omitempty"`
 	PausedAtNEQ    *time.Time  `json:"pausedAtNEQ,omitempty"`
@@ -1688,6 +1706,48 @@ func (i *CaseWhereInput) P() (predicate.CaseFile, error) {
 	}
 	if i.RespondDueNotNil {
 		predicates = append(predicates, casefile.RespondDueNotNil())
+	}
+	if i.ResolveDue != nil {
+		predicates = append(predicates, casefile.ResolveDueEQ(*i.ResolveDue))
+	}
+	if i.ResolveDueNEQ != nil {
+		predicates = append(predicates, casefile.ResolveDueNEQ(*i.ResolveDueNEQ))
+	}
+	if len(i.ResolveDueIn) > 0 {
+		predicates = append(predicates, casefile.ResolveDueIn(i.ResolveDueIn...))
+	}
+	if len(i.ResolveDueNotIn) > 0 {
+		predicates = append(predicates, casefile.ResolveDueNotIn(i.ResolveDueNotIn...))
+	}
+	if i.ResolveDueGT != nil {
+		predicates = append(predicates, casefile.ResolveDueGT(*i.ResolveDueGT))
+	}
+	if i.ResolveDueGTE != nil {
+		predicates = append(predicates, casefile.ResolveDueGTE(*i.ResolveDueGTE))
+	}
+	if i.ResolveDueLT != nil {
+		predicates = append(predicates, casefile.ResolveDueLT(*i.ResolveDueLT))
+	}
+	if i.ResolveDueLTE != nil {
+		predicates = append(predicates, casefile.ResolveDueLTE(*i.ResolveDueLTE))
+	}
+	if i.ResolveDueIsNil {
+		predicates = append(predicates, casefile.ResolveDueIsNil())
+	}
+	if i.ResolveDueNotNil {
+		predicates = append(predicates, casefile.ResolveDueNotNil())
+	}
+	if i.SLAState != nil {
+		predicates = append(predicates, casefile.SLAStateEQ(*i.SLAState))
+	}
+	if i.SLAStateNEQ != nil {
+		predicates = append(predicates, casefile.SLAStateNEQ(*i.SLAStateNEQ))
+	}
+	if len(i.SLAStateIn) > 0 {
+		predicates = append(predicates, casefile.SLAStateIn(i.SLAStateIn...))
+	}
+	if len(i.SLAStateNotIn) > 0 {
+		predicates = append(predicates, casefile.SLAStateNotIn(i.SLAStateNotIn...))
 	}
 	if i.PausedAt != nil {
 		predicates = append(predicates, casefile.PausedAtEQ(*i.PausedAt))

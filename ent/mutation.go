@@ -1195,6 +1195,9 @@ type CaseFileMutation struct {
 	acknowledge_due              *time.Time
 	decide_due                   *time.Time
 	respond_due                  *time.Time
+	resolve_due                  *time.Time
+	sla_state                    *casefile.SLAState
+	deadline_check_at            *time.Time
 	paused_at                    *time.Time
 	paused_seconds               *int64
 	addpaused_seconds            *int64
@@ -2504,6 +2507,140 @@ func (m *CaseFileMutation) RespondDueCleared() bool {
 func (m *CaseFileMutation) ResetRespondDue() {
 	m.respond_due = nil
 	delete(m.clearedFields, casefile.FieldRespondDue)
+}
+
+// SetResolveDue sets the "resolve_due" field.
+func (m *CaseFileMutation) SetResolveDue(t time.Time) {
+	m.resolve_due = &t
+}
+
+// ResolveDue returns the value of the "resolve_due" field in the mutation.
+func (m *CaseFileMutation) ResolveDue() (r time.Time, exists bool) {
+	v := m.resolve_due
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolveDue returns the old "resolve_due" field's value of the CaseFile entity.
+// If the CaseFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CaseFileMutation) OldResolveDue(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolveDue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolveDue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolveDue: %w", err)
+	}
+	return oldValue.ResolveDue, nil
+}
+
+// ClearResolveDue clears the value of the "resolve_due" field.
+func (m *CaseFileMutation) ClearResolveDue() {
+	m.resolve_due = nil
+	m.clearedFields[casefile.FieldResolveDue] = struct{}{}
+}
+
+// ResolveDueCleared returns if the "resolve_due" field was cleared in this mutation.
+func (m *CaseFileMutation) ResolveDueCleared() bool {
+	_, ok := m.clearedFields[casefile.FieldResolveDue]
+	return ok
+}
+
+// ResetResolveDue resets all changes to the "resolve_due" field.
+func (m *CaseFileMutation) ResetResolveDue() {
+	m.resolve_due = nil
+	delete(m.clearedFields, casefile.FieldResolveDue)
+}
+
+// SetSLAState sets the "sla_state" field.
+func (m *CaseFileMutation) SetSLAState(cs casefile.SLAState) {
+	m.sla_state = &cs
+}
+
+// SLAState returns the value of the "sla_state" field in the mutation.
+func (m *CaseFileMutation) SLAState() (r casefile.SLAState, exists bool) {
+	v := m.sla_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSLAState returns the old "sla_state" field's value of the CaseFile entity.
+// If the CaseFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CaseFileMutation) OldSLAState(ctx context.Context) (v casefile.SLAState, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSLAState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSLAState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSLAState: %w", err)
+	}
+	return oldValue.SLAState, nil
+}
+
+// ResetSLAState resets all changes to the "sla_state" field.
+func (m *CaseFileMutation) ResetSLAState() {
+	m.sla_state = nil
+}
+
+// SetDeadlineCheckAt sets the "deadline_check_at" field.
+func (m *CaseFileMutation) SetDeadlineCheckAt(t time.Time) {
+	m.deadline_check_at = &t
+}
+
+// DeadlineCheckAt returns the value of the "deadline_check_at" field in the mutation.
+func (m *CaseFileMutation) DeadlineCheckAt() (r time.Time, exists bool) {
+	v := m.deadline_check_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeadlineCheckAt returns the old "deadline_check_at" field's value of the CaseFile entity.
+// If the CaseFile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CaseFileMutation) OldDeadlineCheckAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeadlineCheckAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeadlineCheckAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeadlineCheckAt: %w", err)
+	}
+	return oldValue.DeadlineCheckAt, nil
+}
+
+// ClearDeadlineCheckAt clears the value of the "deadline_check_at" field.
+func (m *CaseFileMutation) ClearDeadlineCheckAt() {
+	m.deadline_check_at = nil
+	m.clearedFields[casefile.FieldDeadlineCheckAt] = struct{}{}
+}
+
+// DeadlineCheckAtCleared returns if the "deadline_check_at" field was cleared in this mutation.
+func (m *CaseFileMutation) DeadlineCheckAtCleared() bool {
+	_, ok := m.clearedFields[casefile.FieldDeadlineCheckAt]
+	return ok
+}
+
+// ResetDeadlineCheckAt resets all changes to the "deadline_check_at" field.
+func (m *CaseFileMutation) ResetDeadlineCheckAt() {
+	m.deadline_check_at = nil
+	delete(m.clearedFields, casefile.FieldDeadlineCheckAt)
 }
 
 // SetPausedAt sets the "paused_at" field.
@@ -3868,7 +4005,7 @@ func (m *CaseFileMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CaseFileMutation) Fields() []string {
-	fields := make([]string, 0, 47)
+	fields := make([]string, 0, 50)
 	if m.created_at != nil {
 		fields = append(fields, casefile.FieldCreatedAt)
 	}
@@ -3949,6 +4086,15 @@ func (m *CaseFileMutation) Fields() []string {
 	}
 	if m.respond_due != nil {
 		fields = append(fields, casefile.FieldRespondDue)
+	}
+	if m.resolve_due != nil {
+		fields = append(fields, casefile.FieldResolveDue)
+	}
+	if m.sla_state != nil {
+		fields = append(fields, casefile.FieldSLAState)
+	}
+	if m.deadline_check_at != nil {
+		fields = append(fields, casefile.FieldDeadlineCheckAt)
 	}
 	if m.paused_at != nil {
 		fields = append(fields, casefile.FieldPausedAt)
@@ -4072,6 +4218,12 @@ func (m *CaseFileMutation) Field(name string) (ent.Value, bool) {
 		return m.DecideDue()
 	case casefile.FieldRespondDue:
 		return m.RespondDue()
+	case casefile.FieldResolveDue:
+		return m.ResolveDue()
+	case casefile.FieldSLAState:
+		return m.SLAState()
+	case casefile.FieldDeadlineCheckAt:
+		return m.DeadlineCheckAt()
 	case casefile.FieldPausedAt:
 		return m.PausedAt()
 	case casefile.FieldPausedSeconds:
@@ -4175,6 +4327,12 @@ func (m *CaseFileMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldDecideDue(ctx)
 	case casefile.FieldRespondDue:
 		return m.OldRespondDue(ctx)
+	case casefile.FieldResolveDue:
+		return m.OldResolveDue(ctx)
+	case casefile.FieldSLAState:
+		return m.OldSLAState(ctx)
+	case casefile.FieldDeadlineCheckAt:
+		return m.OldDeadlineCheckAt(ctx)
 	case casefile.FieldPausedAt:
 		return m.OldPausedAt(ctx)
 	case casefile.FieldPausedSeconds:
@@ -4412,6 +4570,27 @@ func (m *CaseFileMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetRespondDue(v)
+		return nil
+	case casefile.FieldResolveDue:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolveDue(v)
+		return nil
+	case casefile.FieldSLAState:
+		v, ok := value.(casefile.SLAState)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSLAState(v)
+		return nil
+	case casefile.FieldDeadlineCheckAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeadlineCheckAt(v)
 		return nil
 	case casefile.FieldPausedAt:
 		v, ok := value.(time.Time)
@@ -4706,6 +4885,12 @@ func (m *CaseFileMutation) ClearedFields() []string {
 	if m.FieldCleared(casefile.FieldRespondDue) {
 		fields = append(fields, casefile.FieldRespondDue)
 	}
+	if m.FieldCleared(casefile.FieldResolveDue) {
+		fields = append(fields, casefile.FieldResolveDue)
+	}
+	if m.FieldCleared(casefile.FieldDeadlineCheckAt) {
+		fields = append(fields, casefile.FieldDeadlineCheckAt)
+	}
 	if m.FieldCleared(casefile.FieldPausedAt) {
 		fields = append(fields, casefile.FieldPausedAt)
 	}
@@ -4797,6 +4982,12 @@ func (m *CaseFileMutation) ClearField(name string) error {
 		return nil
 	case casefile.FieldRespondDue:
 		m.ClearRespondDue()
+		return nil
+	case casefile.FieldResolveDue:
+		m.ClearResolveDue()
+		return nil
+	case casefile.FieldDeadlineCheckAt:
+		m.ClearDeadlineCheckAt()
 		return nil
 	case casefile.FieldPausedAt:
 		m.ClearPausedAt()
@@ -4928,6 +5119,15 @@ func (m *CaseFileMutation) ResetField(name string) error {
 		return nil
 	case casefile.FieldRespondDue:
 		m.ResetRespondDue()
+		return nil
+	case casefile.FieldResolveDue:
+		m.ResetResolveDue()
+		return nil
+	case casefile.FieldSLAState:
+		m.ResetSLAState()
+		return nil
+	case casefile.FieldDeadlineCheckAt:
+		m.ResetDeadlineCheckAt()
 		return nil
 	case casefile.FieldPausedAt:
 		m.ResetPausedAt()

@@ -73,6 +73,12 @@ const (
 	FieldDecideDue = "decide_due"
 	// FieldRespondDue holds the string denoting the respond_due field in the database.
 	FieldRespondDue = "respond_due"
+	// FieldResolveDue holds the string denoting the resolve_due field in the database.
+	FieldResolveDue = "resolve_due"
+	// FieldSLAState holds the string denoting the sla_state field in the database.
+	FieldSLAState = "sla_state"
+	// FieldDeadlineCheckAt holds the string denoting the deadline_check_at field in the database.
+	FieldDeadlineCheckAt = "deadline_check_at"
 	// FieldPausedAt holds the string denoting the paused_at field in the database.
 	FieldPausedAt = "paused_at"
 	// FieldPausedSeconds holds the string denoting the paused_seconds field in the database.
@@ -231,6 +237,9 @@ var Columns = []string{
 	FieldAcknowledgeDue,
 	FieldDecideDue,
 	FieldRespondDue,
+	FieldResolveDue,
+	FieldSLAState,
+	FieldDeadlineCheckAt,
 	FieldPausedAt,
 	FieldPausedSeconds,
 	FieldExtensionCount,
@@ -388,6 +397,34 @@ func StatusValidator(s schematype.CaseStatus) error {
 		return nil
 	default:
 		return fmt.Errorf("casefile: invalid enum value for status field: %q", s)
+	}
+}
+
+// SLAState defines the type for the "sla_state" enum field.
+type SLAState string
+
+// SLAStateON_TRACK is the default value of the SLAState enum.
+const DefaultSLAState = SLAStateON_TRACK
+
+// SLAState values.
+const (
+	SLAStateON_TRACK  SLAState = "ON_TRACK"
+	SLAStateAT_RISK   SLAState = "AT_RISK"
+	SLAStateBREACHED  SLAState = "BREACHED"
+	SLAStateESCALATED SLAState = "ESCALATED"
+)
+
+func (ss SLAState) String() string {
+	return string(ss)
+}
+
+// SLAStateValidator is a validator for the "sla_state" field enum values. It is called by the builders before save.
+func SLAStateValidator(ss SLAState) error {
+	switch ss {
+	case SLAStateON_TRACK, SLAStateAT_RISK, SLAStateBREACHED, SLAStateESCALATED:
+		return nil
+	default:
+		return fmt.Errorf("casefile: invalid enum value for sla_state field: %q", ss)
 	}
 }
 
@@ -556,6 +593,21 @@ func ByDecideDue(opts ...sql.OrderTermOption) OrderOption {
 // ByRespondDue orders the results by the respond_due field.
 func ByRespondDue(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRespondDue, opts...).ToFunc()
+}
+
+// ByResolveDue orders the results by the resolve_due field.
+func ByResolveDue(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldResolveDue, opts...).ToFunc()
+}
+
+// BySLAState orders the results by the sla_state field.
+func BySLAState(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSLAState, opts...).ToFunc()
+}
+
+// ByDeadlineCheckAt orders the results by the deadline_check_at field.
+func ByDeadlineCheckAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDeadlineCheckAt, opts...).ToFunc()
 }
 
 // ByPausedAt orders the results by the paused_at field.
@@ -872,6 +924,24 @@ var (
 	// schematype.CaseStatus must implement graphql.Unmarshaler.
 	_ graphql.Unmarshaler = (*schematype.CaseStatus)(nil)
 )
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e SLAState) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *SLAState) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = SLAState(str)
+	if err := SLAStateValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid SLAState", str)
+	}
+	return nil
+}
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e Outcome) MarshalGQL(w io.Writer) {

@@ -171,6 +171,16 @@ func RespondDue(v time.Time) predicate.CaseFile {
 	return predicate.CaseFile(sql.FieldEQ(FieldRespondDue, v))
 }
 
+// ResolveDue applies equality check predicate on the "resolve_due" field. It's identical to ResolveDueEQ.
+func ResolveDue(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldEQ(FieldResolveDue, v))
+}
+
+// DeadlineCheckAt applies equality check predicate on the "deadline_check_at" field. It's identical to DeadlineCheckAtEQ.
+func DeadlineCheckAt(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldEQ(FieldDeadlineCheckAt, v))
+}
+
 // PausedAt applies equality check predicate on the "paused_at" field. It's identical to PausedAtEQ.
 func PausedAt(v time.Time) predicate.CaseFile {
 	return predicate.CaseFile(sql.FieldEQ(FieldPausedAt, v))
@@ -1569,6 +1579,126 @@ func RespondDueIsNil() predicate.CaseFile {
 // RespondDueNotNil applies the NotNil predicate on the "respond_due" field.
 func RespondDueNotNil() predicate.CaseFile {
 	return predicate.CaseFile(sql.FieldNotNull(FieldRespondDue))
+}
+
+// ResolveDueEQ applies the EQ predicate on the "resolve_due" field.
+func ResolveDueEQ(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldEQ(FieldResolveDue, v))
+}
+
+// ResolveDueNEQ applies the NEQ predicate on the "resolve_due" field.
+func ResolveDueNEQ(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldNEQ(FieldResolveDue, v))
+}
+
+// ResolveDueIn applies the In predicate on the "resolve_due" field.
+func ResolveDueIn(vs ...time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldIn(FieldResolveDue, vs...))
+}
+
+// ResolveDueNotIn applies the NotIn predicate on the "resolve_due" field.
+func ResolveDueNotIn(vs ...time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldNotIn(FieldResolveDue, vs...))
+}
+
+// ResolveDueGT applies the GT predicate on the "resolve_due" field.
+func ResolveDueGT(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldGT(FieldResolveDue, v))
+}
+
+// ResolveDueGTE applies the GTE predicate on the "resolve_due" field.
+func ResolveDueGTE(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldGTE(FieldResolveDue, v))
+}
+
+// ResolveDueLT applies the LT predicate on the "resolve_due" field.
+func ResolveDueLT(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldLT(FieldResolveDue, v))
+}
+
+// ResolveDueLTE applies the LTE predicate on the "resolve_due" field.
+func ResolveDueLTE(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldLTE(FieldResolveDue, v))
+}
+
+// ResolveDueIsNil applies the IsNil predicate on the "resolve_due" field.
+func ResolveDueIsNil() predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldIsNull(FieldResolveDue))
+}
+
+// ResolveDueNotNil applies the NotNil predicate on the "resolve_due" field.
+func ResolveDueNotNil() predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldNotNull(FieldResolveDue))
+}
+
+// SLAStateEQ applies the EQ predicate on the "sla_state" field.
+func SLAStateEQ(v SLAState) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldEQ(FieldSLAState, v))
+}
+
+// SLAStateNEQ applies the NEQ predicate on the "sla_state" field.
+func SLAStateNEQ(v SLAState) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldNEQ(FieldSLAState, v))
+}
+
+// SLAStateIn applies the In predicate on the "sla_state" field.
+func SLAStateIn(vs ...SLAState) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldIn(FieldSLAState, vs...))
+}
+
+// SLAStateNotIn applies the NotIn predicate on the "sla_state" field.
+func SLAStateNotIn(vs ...SLAState) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldNotIn(FieldSLAState, vs...))
+}
+
+// DeadlineCheckAtEQ applies the EQ predicate on the "deadline_check_at" field.
+func DeadlineCheckAtEQ(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldEQ(FieldDeadlineCheckAt, v))
+}
+
+// DeadlineCheckAtNEQ applies the NEQ predicate on the "deadline_check_at" field.
+func DeadlineCheckAtNEQ(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldNEQ(FieldDeadlineCheckAt, v))
+}
+
+// DeadlineCheckAtIn applies the In predicate on the "deadline_check_at" field.
+func DeadlineCheckAtIn(vs ...time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldIn(FieldDeadlineCheckAt, vs...))
+}
+
+// DeadlineCheckAtNotIn applies the NotIn predicate on the "deadline_check_at" field.
+func DeadlineCheckAtNotIn(vs ...time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldNotIn(FieldDeadlineCheckAt, vs...))
+}
+
+// DeadlineCheckAtGT applies the GT predicate on the "deadline_check_at" field.
+func DeadlineCheckAtGT(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldGT(FieldDeadlineCheckAt, v))
+}
+
+// DeadlineCheckAtGTE applies the GTE predicate on the "deadline_check_at" field.
+func DeadlineCheckAtGTE(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldGTE(FieldDeadlineCheckAt, v))
+}
+
+// DeadlineCheckAtLT applies the LT predicate on the "deadline_check_at" field.
+func DeadlineCheckAtLT(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldLT(FieldDeadlineCheckAt, v))
+}
+
+// DeadlineCheckAtLTE applies the LTE predicate on the "deadline_check_at" field.
+func DeadlineCheckAtLTE(v time.Time) predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldLTE(FieldDeadlineCheckAt, v))
+}
+
+// DeadlineCheckAtIsNil applies the IsNil predicate on the "deadline_check_at" field.
+func DeadlineCheckAtIsNil() predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldIsNull(FieldDeadlineCheckAt))
+}
+
+// DeadlineCheckAtNotNil applies the NotNil predicate on the "deadline_check_at" field.
+func DeadlineCheckAtNotNil() predicate.CaseFile {
+	return predicate.CaseFile(sql.FieldNotNull(FieldDeadlineCheckAt))
 }
 
 // PausedAtEQ applies the EQ predicate on the "paused_at" field.

@@ -13,7 +13,7 @@ var (
 	CaseEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "seq", Type: field.TypeInt},
-		{Name: "type", Type: field.TypeEnum, Enums: []string{"SUBMITTED", "RECORDED", "ACCEPTED", "DECLINED", "ASSIGNED", "WORK_STARTED", "NOTE_ADDED", "INFORMATION_REQUESTED", "INFORMATION_PROVIDED", "TRANSFERRED", "EXTENSION_REQUESTED", "EXTENSION_APPROVED", "EXTENSION_REJECTED", "RESPONDED", "CLOSED", "RATED", "REVIEW_REQUESTED", "MERGED", "DUPLICATE_MERGED", "DEADLINE_WARNING", "DEADLINE_BREACHED"}},
+		{Name: "type", Type: field.TypeEnum, Enums: []string{"SUBMITTED", "RECORDED", "ACCEPTED", "DECLINED", "ASSIGNED", "WORK_STARTED", "NOTE_ADDED", "INFORMATION_REQUESTED", "INFORMATION_PROVIDED", "TRANSFERRED", "EXTENSION_REQUESTED", "EXTENSION_APPROVED", "EXTENSION_REJECTED", "RESPONDED", "CLOSED", "RATED", "REVIEW_REQUESTED", "MERGED", "DUPLICATE_MERGED", "DEADLINE_WARNING", "DEADLINE_BREACHED", "DEADLINE_ESCALATED"}},
 		{Name: "actor_kind", Type: field.TypeEnum, Enums: []string{"STAFF", "PETITIONER", "SYSTEM"}},
 		{Name: "occurred_at", Type: field.TypeTime},
 		{Name: "from_status", Type: field.TypeEnum, Nullable: true, Enums: []string{"SUBMITTED", "ACCEPTED", "NOT_ACCEPTED", "ASSIGNED", "IN_PROGRESS", "AWAITING_PETITIONER", "RESPONDED", "CLOSED", "MERGED"}},
@@ -55,6 +55,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{CaseEventsColumns[4]},
 			},
+			{
+				Name:    "caseevent_type_occurred_at",
+				Unique:  false,
+				Columns: []*schema.Column{CaseEventsColumns[2], CaseEventsColumns[4]},
+			},
 		},
 	}
 	// CasesColumns holds the columns for the "cases" table.
@@ -87,6 +92,9 @@ var (
 		{Name: "acknowledge_due", Type: field.TypeTime, Nullable: true},
 		{Name: "decide_due", Type: field.TypeTime, Nullable: true},
 		{Name: "respond_due", Type: field.TypeTime, Nullable: true},
+		{Name: "resolve_due", Type: field.TypeTime, Nullable: true},
+		{Name: "sla_state", Type: field.TypeEnum, Enums: []string{"ON_TRACK", "AT_RISK", "BREACHED", "ESCALATED"}, Default: "ON_TRACK"},
+		{Name: "deadline_check_at", Type: field.TypeTime, Nullable: true},
 		{Name: "paused_at", Type: field.TypeTime, Nullable: true},
 		{Name: "paused_seconds", Type: field.TypeInt64, Default: 0},
 		{Name: "extension_count", Type: field.TypeInt, Default: 0},
@@ -116,49 +124,49 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "cases_cases_duplicates",
-				Columns:    []*schema.Column{CasesColumns[40]},
+				Columns:    []*schema.Column{CasesColumns[43]},
 				RefColumns: []*schema.Column{CasesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "cases_categories_cases",
-				Columns:    []*schema.Column{CasesColumns[41]},
+				Columns:    []*schema.Column{CasesColumns[44]},
 				RefColumns: []*schema.Column{CategoriesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "cases_departments_reported_cases",
-				Columns:    []*schema.Column{CasesColumns[42]},
+				Columns:    []*schema.Column{CasesColumns[45]},
 				RefColumns: []*schema.Column{DepartmentsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "cases_departments_cases",
-				Columns:    []*schema.Column{CasesColumns[43]},
+				Columns:    []*schema.Column{CasesColumns[46]},
 				RefColumns: []*schema.Column{DepartmentsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "cases_petitioners_cases",
-				Columns:    []*schema.Column{CasesColumns[44]},
+				Columns:    []*schema.Column{CasesColumns[47]},
 				RefColumns: []*schema.Column{PetitionersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "cases_service_projects_cases",
-				Columns:    []*schema.Column{CasesColumns[45]},
+				Columns:    []*schema.Column{CasesColumns[48]},
 				RefColumns: []*schema.Column{ServiceProjectsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "cases_staff_assigned_cases",
-				Columns:    []*schema.Column{CasesColumns[46]},
+				Columns:    []*schema.Column{CasesColumns[49]},
 				RefColumns: []*schema.Column{StaffColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "cases_staff_recorded_cases",
-				Columns:    []*schema.Column{CasesColumns[47]},
+				Columns:    []*schema.Column{CasesColumns[50]},
 				RefColumns: []*schema.Column{StaffColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -172,17 +180,27 @@ var (
 			{
 				Name:    "casefile_department_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{CasesColumns[43], CasesColumns[13]},
+				Columns: []*schema.Column{CasesColumns[46], CasesColumns[13]},
 			},
 			{
 				Name:    "casefile_assignee_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{CasesColumns[46], CasesColumns[13]},
+				Columns: []*schema.Column{CasesColumns[49], CasesColumns[13]},
 			},
 			{
 				Name:    "casefile_received_at",
 				Unique:  false,
 				Columns: []*schema.Column{CasesColumns[16]},
+			},
+			{
+				Name:    "casefile_deadline_check_at",
+				Unique:  false,
+				Columns: []*schema.Column{CasesColumns[30]},
+			},
+			{
+				Name:    "casefile_sla_state_department_id",
+				Unique:  false,
+				Columns: []*schema.Column{CasesColumns[29], CasesColumns[46]},
 			},
 		},
 	}

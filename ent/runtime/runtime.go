@@ -100,23 +100,23 @@ func init() {
 	// casefile.DefaultDeclineReason holds the default value on creation for the decline_reason field.
 	casefile.DefaultDeclineReason = casefileDescDeclineReason.Default.(string)
 	// casefileDescPausedSeconds is the schema descriptor for paused_seconds field.
-	casefileDescPausedSeconds := casefileFields[26].Descriptor()
+	casefileDescPausedSeconds := casefileFields[29].Descriptor()
 	// casefile.DefaultPausedSeconds holds the default value on creation for the paused_seconds field.
 	casefile.DefaultPausedSeconds = casefileDescPausedSeconds.Default.(int64)
 	// casefileDescExtensionCount is the schema descriptor for extension_count field.
-	casefileDescExtensionCount := casefileFields[27].Descriptor()
+	casefileDescExtensionCount := casefileFields[30].Descriptor()
 	// casefile.DefaultExtensionCount holds the default value on creation for the extension_count field.
 	casefile.DefaultExtensionCount = casefileDescExtensionCount.Default.(int)
 	// casefileDescExtensionReason is the schema descriptor for extension_reason field.
-	casefileDescExtensionReason := casefileFields[29].Descriptor()
+	casefileDescExtensionReason := casefileFields[32].Descriptor()
 	// casefile.DefaultExtensionReason holds the default value on creation for the extension_reason field.
 	casefile.DefaultExtensionReason = casefileDescExtensionReason.Default.(string)
 	// casefileDescReply is the schema descriptor for reply field.
-	casefileDescReply := casefileFields[31].Descriptor()
+	casefileDescReply := casefileFields[34].Descriptor()
 	// casefile.DefaultReply holds the default value on creation for the reply field.
 	casefile.DefaultReply = casefileDescReply.Default.(string)
 	// casefileDescRating is the schema descriptor for rating field.
-	casefileDescRating := casefileFields[32].Descriptor()
+	casefileDescRating := casefileFields[35].Descriptor()
 	// casefile.RatingValidator is a validator for the "rating" field. It is called by the builders before save.
 	casefile.RatingValidator = func() func(int) error {
 		validators := casefileDescRating.Validators
@@ -134,11 +134,11 @@ func init() {
 		}
 	}()
 	// casefileDescRatingComment is the schema descriptor for rating_comment field.
-	casefileDescRatingComment := casefileFields[33].Descriptor()
+	casefileDescRatingComment := casefileFields[36].Descriptor()
 	// casefile.DefaultRatingComment holds the default value on creation for the rating_comment field.
 	casefile.DefaultRatingComment = casefileDescRatingComment.Default.(string)
 	// casefileDescReviewRound is the schema descriptor for review_round field.
-	casefileDescReviewRound := casefileFields[35].Descriptor()
+	casefileDescReviewRound := casefileFields[38].Descriptor()
 	// casefile.DefaultReviewRound holds the default value on creation for the review_round field.
 	casefile.DefaultReviewRound = casefileDescReviewRound.Default.(int)
 	categoryMixin := schema.Category{}.Mixin()

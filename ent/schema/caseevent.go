@@ -39,7 +39,7 @@ func (CaseEvent) Fields() []ent.Field {
 				"NOTE_ADDED", "INFORMATION_REQUESTED", "INFORMATION_PROVIDED", "TRANSFERRED",
 				"EXTENSION_REQUESTED", "EXTENSION_APPROVED", "EXTENSION_REJECTED",
 				"RESPONDED", "CLOSED", "RATED", "REVIEW_REQUESTED", "MERGED", "DUPLICATE_MERGED",
-				"DEADLINE_WARNING", "DEADLINE_BREACHED",
+				"DEADLINE_WARNING", "DEADLINE_BREACHED", "DEADLINE_ESCALATED",
 			).
 			Immutable().
 			Comment("What happened."),
@@ -104,11 +104,13 @@ func (CaseEvent) Edges() []ent.Edge {
 	}
 }
 
-// Indexes of the CaseEvent: one event per position of a case's chain.
+// Indexes of the CaseEvent: one event per position of a case's chain; by
+// type and time for the deadline alerts staff read.
 func (CaseEvent) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("case_id", "seq").Unique(),
 		index.Fields("occurred_at"),
+		index.Fields("type", "occurred_at"),
 	}
 }
 

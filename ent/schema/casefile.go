@@ -123,6 +123,18 @@ func (CaseFile) Fields() []ent.Field {
 			Optional().Nillable().
 			Comment("Deadline for the written reply; the clock stops while awaiting the petitioner.").
 			Annotations(entgql.OrderField("RESPOND_DUE")),
+		field.Time("resolve_due").
+			Optional().Nillable().
+			Comment("Deadline for closing the case; moved like the response deadline."),
+		field.Enum("sla_state").
+			Values("ON_TRACK", "AT_RISK", "BREACHED", "ESCALATED").
+			Default("ON_TRACK").
+			Comment("Escalation level of the deadline that is running now, as the deadline watcher last recorded it: AT_RISK after the pre-breach warning, BREACHED past the deadline, ESCALATED once the breach went beyond the department. A new running deadline starts ON_TRACK.").
+			Annotations(entgql.OrderField("SLA_STATE")),
+		field.Time("deadline_check_at").
+			Optional().Nillable().
+			Comment("When the deadline watcher must next look at the case; empty while no deadline runs (paused, closed). Indexed, so a watcher tick reads only the cases that are due.").
+			Annotations(entgql.Skip()),
 		field.Time("paused_at").
 			Optional().Nillable().
 			Comment("When the clock was paused to await the petitioner; empty while it runs."),
@@ -252,6 +264,8 @@ func (CaseFile) Indexes() []ent.Index {
 		index.Fields("department_id", "status"),
 		index.Fields("assignee_id", "status"),
 		index.Fields("received_at"),
+		index.Fields("deadline_check_at"),
+		index.Fields("sla_state", "department_id"),
 	}
 }
 

@@ -96,10 +96,12 @@ type ComplexityRoot struct {
 		RecordedBy              func(childComplexity int) int
 		RecordedByID            func(childComplexity int) int
 		Reply                   func(childComplexity int) int
+		ResolveDue              func(childComplexity int) int
 		RespondDue              func(childComplexity int) int
 		RespondedAt             func(childComplexity int) int
 		ReviewRequestedAt       func(childComplexity int) int
 		ReviewRound             func(childComplexity int) int
+		SLAState                func(childComplexity int) int
 		ServiceProject          func(childComplexity int) int
 		ServiceProjectID        func(childComplexity int) int
 		StartedAt               func(childComplexity int) int
@@ -884,6 +886,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Reply(childComplexity), true
+	case "Case.resolveDue":
+		if e.ComplexityRoot.Case.ResolveDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ResolveDue(childComplexity), true
 	case "Case.respondDue":
 		if e.ComplexityRoot.Case.RespondDue == nil {
 			break
@@ -908,6 +916,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.ReviewRound(childComplexity), true
+	case "Case.slaState":
+		if e.ComplexityRoot.Case.SLAState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.SLAState(childComplexity), true
 	case "Case.serviceProject":
 		if e.ComplexityRoot.Case.ServiceProject == nil {
 			break
@@ -3149,6 +3163,14 @@ type Case implements Node @goModel(model: "github.com/xinfang/xinfang/ent.CaseFi
   """
   respondDue: Time
   """
+  Deadline for closing the case; moved like the response deadline.
+  """
+  resolveDue: Time
+  """
+  Escalation level of the deadline that is running now, as the deadline watcher last recorded it: AT_RISK after the pre-breach warning, BREACHED past the deadline, ESCALATED once the breach went beyond the department. A new running deadline starts ON_TRACK.
+  """
+  slaState: CaseSLAState!
+  """
   When the clock was paused to await the petitioner; empty while it runs.
   """
   pausedAt: Time
@@ -3580,6 +3602,7 @@ enum CaseEventType @goModel(model: "github.com/xinfang/xinfang/ent/caseevent.Typ
   A deadline passed.
   """
   DEADLINE_BREACHED
+  DEADLINE_ESCALATED
 }
 """
 CaseEventWhereInput is used for filtering CaseEvent objects.
@@ -4014,6 +4037,10 @@ enum CaseOrderField {
   """
   RESPOND_DUE
   """
+  Order cases by sla state.
+  """
+  SLA_STATE
+  """
   Order cases by events count.
   """
   EVENTS_COUNT
@@ -4055,6 +4082,15 @@ enum CasePriority @goModel(model: "github.com/xinfang/xinfang/ent/casefile.Prior
   Urgent: handle first.
   """
   URGENT
+}
+"""
+CaseSLAState is enum for the field sla_state
+"""
+enum CaseSLAState @goModel(model: "github.com/xinfang/xinfang/ent/casefile.SLAState") {
+  ON_TRACK
+  AT_RISK
+  BREACHED
+  ESCALATED
 }
 """
 CaseStatus is enum for the field from_status
@@ -4946,6 +4982,62 @@ input CaseWhereInput {
   Respond due is set.
   """
   respondDueNotNil: Boolean
+  """
+  resolve_due field predicates
+  """
+  resolveDue: Time
+  """
+  Resolve due is not equal to the value.
+  """
+  resolveDueNEQ: Time
+  """
+  Resolve due is one of the values.
+  """
+  resolveDueIn: [Time!]
+  """
+  Resolve due is none of the values.
+  """
+  resolveDueNotIn: [Time!]
+  """
+  Resolve due is greater than the value.
+  """
+  resolveDueGT: Time
+  """
+  Resolve due is greater than or equal to the value.
+  """
+  resolveDueGTE: Time
+  """
+  Resolve due is less than the value.
+  """
+  resolveDueLT: Time
+  """
+  Resolve due is less than or equal to the value.
+  """
+  resolveDueLTE: Time
+  """
+  Resolve due is not set.
+  """
+  resolveDueIsNil: Boolean
+  """
+  Resolve due is set.
+  """
+  resolveDueNotNil: Boolean
+  """
+  sla_state field predicates
+  """
+  slaState: CaseSLAState
+  """
+  Sla state is not equal to the value.
+  """
+  slaStateNEQ: CaseSLAState
+  """
+  Sla state is one of the values.
+  """
+  slaStateIn: [CaseSLAState!]
+  """
+  Sla state is none of the values.
+  """
+  slaStateNotIn: [CaseSLAState!]
   """
   paused_at field predicates
   """
@@ -10083,6 +10175,10 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_decideDue(ctx, field)
 	case "respondDue":
 		return ec.fieldContext_Case_respondDue(ctx, field)
+	case "resolveDue":
+		return ec.fieldContext_Case_resolveDue(ctx, field)
+	case "slaState":
+		return ec.fieldContext_Case_slaState(ctx, field)
 	case "pausedAt":
 		return ec.fieldContext_Case_pausedAt(ctx, field)
 	case "pausedSeconds":
@@ -12514,6 +12610,52 @@ func (ec *executionContext) _Case_respondDue(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Case_respondDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Case", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Case_resolveDue(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_resolveDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolveDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_resolveDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Case_slaState(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_slaState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SLAState, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v casefile.SLAState) graphql.Marshaler {
+			return ec.marshalNCaseSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_slaState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "CaseSLAState")
 }
 
 func (ec *executionContext) _Case_pausedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
@@ -23391,7 +23533,7 @@ func (ec *executionContext) unmarshalInputCaseWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "channel", "channelNEQ", "channelIn", "channelNotIn", "kind", "kindNEQ", "kindIn", "kindNotIn", "priority", "priorityNEQ", "priorityIn", "priorityNotIn", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "receivedAt", "receivedAtNEQ", "receivedAtIn", "receivedAtNotIn", "receivedAtGT", "receivedAtGTE", "receivedAtLT", "receivedAtLTE", "acknowledgedAt", "acknowledgedAtNEQ", "acknowledgedAtIn", "acknowledgedAtNotIn", "acknowledgedAtGT", "acknowledgedAtGTE", "acknowledgedAtLT", "acknowledgedAtLTE", "acknowledgedAtIsNil", "acknowledgedAtNotNil", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "declineReason", "declineReasonNEQ", "declineReasonIn", "declineReasonNotIn", "declineReasonGT", "declineReasonGTE", "declineReasonLT", "declineReasonLTE", "declineReasonContains", "declineReasonHasPrefix", "declineReasonHasSuffix", "declineReasonEqualFold", "declineReasonContainsFold", "assignedAt", "assignedAtNEQ", "assignedAtIn", "assignedAtNotIn", "assignedAtGT", "assignedAtGTE", "assignedAtLT", "assignedAtLTE", "assignedAtIsNil", "assignedAtNotNil", "startedAt", "startedAtNEQ", "startedAtIn", "startedAtNotIn", "startedAtGT", "startedAtGTE", "startedAtLT", "startedAtLTE", "startedAtIsNil", "startedAtNotNil", "firstRespondedAt", "firstRespondedAtNEQ", "firstRespondedAtIn", "firstRespondedAtNotIn", "firstRespondedAtGT", "firstRespondedAtGTE", "firstRespondedAtLT", "firstRespondedAtLTE", "firstRespondedAtIsNil", "firstRespondedAtNotNil", "respondedAt", "respondedAtNEQ", "respondedAtIn", "respondedAtNotIn", "respondedAtGT", "respondedAtGTE", "respondedAtLT", "respondedAtLTE", "respondedAtIsNil", "respondedAtNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "acknowledgeDue", "acknowledgeDueNEQ", "acknowledgeDueIn", "acknowledgeDueNotIn", "acknowledgeDueGT", "acknowledgeDueGTE", "acknowledgeDueLT", "acknowledgeDueLTE", "acknowledgeDueIsNil", "acknowledgeDueNotNil", "decideDue", "decideDueNEQ", "decideDueIn", "decideDueNotIn", "decideDueGT", "decideDueGTE", "decideDueLT", "decideDueLTE", "decideDueIsNil", "decideDueNotNil", "respondDue", "respondDueNEQ", "respondDueIn", "respondDueNotIn", "respondDueGT", "respondDueGTE", "respondDueLT", "respondDueLTE", "respondDueIsNil", "respondDueNotNil", "pausedAt", "pausedAtNEQ", "pausedAtIn", "pausedAtNotIn", "pausedAtGT", "pausedAtGTE", "pausedAtLT", "pausedAtLTE", "pausedAtIsNil", "pausedAtNotNil", "pausedSeconds", "pausedSecondsNEQ", "pausedSecondsIn", "pausedSecondsNotIn", "pausedSecondsGT", "pausedSecondsGTE", "pausedSecondsLT", "pausedSecondsLTE", "extensionCount", "extensionCountNEQ", "extensionCountIn", "extensionCountNotIn", "extensionCountGT", "extensionCountGTE", "extensionCountLT", "extensionCountLTE", "extensionRequestedHours", "extensionRequestedHoursNEQ", "extensionRequestedHoursIn", "extensionRequestedHoursNotIn", "extensionRequestedHoursGT", "extensionRequestedHoursGTE", "extensionRequestedHoursLT", "extensionRequestedHoursLTE", "extensionRequestedHoursIsNil", "extensionRequestedHoursNotNil", "extensionReason", "extensionReasonNEQ", "extensionReasonIn", "extensionReasonNotIn", "extensionReasonGT", "extensionReasonGTE", "extensionReasonLT", "extensionReasonLTE", "extensionReasonContains", "extensionReasonHasPrefix", "extensionReasonHasSuffix", "extensionReasonEqualFold", "extensionReasonContainsFold", "outcome", "outcomeNEQ", "outcomeIn", "outcomeNotIn", "outcomeIsNil", "outcomeNotNil", "reply", "replyNEQ", "replyIn", "replyNotIn", "replyGT", "replyGTE", "replyLT", "replyLTE", "replyContains", "replyHasPrefix", "replyHasSuffix", "replyEqualFold", "replyContainsFold", "rating", "ratingNEQ", "ratingIn", "ratingNotIn", "ratingGT", "ratingGTE", "ratingLT", "ratingLTE", "ratingIsNil", "ratingNotNil", "ratingComment", "ratingCommentNEQ", "ratingCommentIn", "ratingCommentNotIn", "ratingCommentGT", "ratingCommentGTE", "ratingCommentLT", "ratingCommentLTE", "ratingCommentContains", "ratingCommentHasPrefix", "ratingCommentHasSuffix", "ratingCommentEqualFold", "ratingCommentContainsFold", "ratedAt", "ratedAtNEQ", "ratedAtIn", "ratedAtNotIn", "ratedAtGT", "ratedAtGTE", "ratedAtLT", "ratedAtLTE", "ratedAtIsNil", "ratedAtNotNil", "reviewRound", "reviewRoundNEQ", "reviewRoundIn", "reviewRoundNotIn", "reviewRoundGT", "reviewRoundGTE", "reviewRoundLT", "reviewRoundLTE", "reviewRequestedAt", "reviewRequestedAtNEQ", "reviewRequestedAtIn", "reviewRequestedAtNotIn", "reviewRequestedAtGT", "reviewRequestedAtGTE", "reviewRequestedAtLT", "reviewRequestedAtLTE", "reviewRequestedAtIsNil", "reviewRequestedAtNotNil", "departmentID", "departmentIDNEQ", "departmentIDIn", "departmentIDNotIn", "departmentIDIsNil", "departmentIDNotNil", "assigneeID", "assigneeIDNEQ", "assigneeIDIn", "assigneeIDNotIn", "assigneeIDIsNil", "assigneeIDNotNil", "categoryID", "categoryIDNEQ", "categoryIDIn", "categoryIDNotIn", "categoryIDIsNil", "categoryIDNotNil", "serviceProjectID", "serviceProjectIDNEQ", "serviceProjectIDIn", "serviceProjectIDNotIn", "serviceProjectIDIsNil", "serviceProjectIDNotNil", "mergedIntoID", "mergedIntoIDNEQ", "mergedIntoIDIn", "mergedIntoIDNotIn", "mergedIntoIDIsNil", "mergedIntoIDNotNil", "concernedDepartmentID", "concernedDepartmentIDNEQ", "concernedDepartmentIDIn", "concernedDepartmentIDNotIn", "concernedDepartmentIDIsNil", "concernedDepartmentIDNotNil", "recordedByID", "recordedByIDNEQ", "recordedByIDIn", "recordedByIDNotIn", "recordedByIDIsNil", "recordedByIDNotNil", "hasDepartment", "hasDepartmentWith", "hasAssignee", "hasAssigneeWith", "hasCategory", "hasCategoryWith", "hasServiceProject", "hasServiceProjectWith", "hasMergedInto", "hasMergedIntoWith", "hasDuplicates", "hasDuplicatesWith", "hasConcernedDepartment", "hasConcernedDepartmentWith", "hasRecordedBy", "hasRecordedByWith", "hasEvents", "hasEventsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "channel", "channelNEQ", "channelIn", "channelNotIn", "kind", "kindNEQ", "kindIn", "kindNotIn", "priority", "priorityNEQ", "priorityIn", "priorityNotIn", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "receivedAt", "receivedAtNEQ", "receivedAtIn", "receivedAtNotIn", "receivedAtGT", "receivedAtGTE", "receivedAtLT", "receivedAtLTE", "acknowledgedAt", "acknowledgedAtNEQ", "acknowledgedAtIn", "acknowledgedAtNotIn", "acknowledgedAtGT", "acknowledgedAtGTE", "acknowledgedAtLT", "acknowledgedAtLTE", "acknowledgedAtIsNil", "acknowledgedAtNotNil", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "declineReason", "declineReasonNEQ", "declineReasonIn", "declineReasonNotIn", "declineReasonGT", "declineReasonGTE", "declineReasonLT", "declineReasonLTE", "declineReasonContains", "declineReasonHasPrefix", "declineReasonHasSuffix", "declineReasonEqualFold", "declineReasonContainsFold", "assignedAt", "assignedAtNEQ", "assignedAtIn", "assignedAtNotIn", "assignedAtGT", "assignedAtGTE", "assignedAtLT", "assignedAtLTE", "assignedAtIsNil", "assignedAtNotNil", "startedAt", "startedAtNEQ", "startedAtIn", "startedAtNotIn", "startedAtGT", "startedAtGTE", "startedAtLT", "startedAtLTE", "startedAtIsNil", "startedAtNotNil", "firstRespondedAt", "firstRespondedAtNEQ", "firstRespondedAtIn", "firstRespondedAtNotIn", "firstRespondedAtGT", "firstRespondedAtGTE", "firstRespondedAtLT", "firstRespondedAtLTE", "firstRespondedAtIsNil", "firstRespondedAtNotNil", "respondedAt", "respondedAtNEQ", "respondedAtIn", "respondedAtNotIn", "respondedAtGT", "respondedAtGTE", "respondedAtLT", "respondedAtLTE", "respondedAtIsNil", "respondedAtNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "acknowledgeDue", "acknowledgeDueNEQ", "acknowledgeDueIn", "acknowledgeDueNotIn", "acknowledgeDueGT", "acknowledgeDueGTE", "acknowledgeDueLT", "acknowledgeDueLTE", "acknowledgeDueIsNil", "acknowledgeDueNotNil", "decideDue", "decideDueNEQ", "decideDueIn", "decideDueNotIn", "decideDueGT", "decideDueGTE", "decideDueLT", "decideDueLTE", "decideDueIsNil", "decideDueNotNil", "respondDue", "respondDueNEQ", "respondDueIn", "respondDueNotIn", "respondDueGT", "respondDueGTE", "respondDueLT", "respondDueLTE", "respondDueIsNil", "respondDueNotNil", "resolveDue", "resolveDueNEQ", "resolveDueIn", "resolveDueNotIn", "resolveDueGT", "resolveDueGTE", "resolveDueLT", "resolveDueLTE", "resolveDueIsNil", "resolveDueNotNil", "slaState", "slaStateNEQ", "slaStateIn", "slaStateNotIn", "pausedAt", "pausedAtNEQ", "pausedAtIn", "pausedAtNotIn", "pausedAtGT", "pausedAtGTE", "pausedAtLT", "pausedAtLTE", "pausedAtIsNil", "pausedAtNotNil", "pausedSeconds", "pausedSecondsNEQ", "pausedSecondsIn", "pausedSecondsNotIn", "pausedSecondsGT", "pausedSecondsGTE", "pausedSecondsLT", "pausedSecondsLTE", "extensionCount", "extensionCountNEQ", "extensionCountIn", "extensionCountNotIn", "extensionCountGT", "extensionCountGTE", "extensionCountLT", "extensionCountLTE", "extensionRequestedHours", "extensionRequestedHoursNEQ", "extensionRequestedHoursIn", "extensionRequestedHoursNotIn", "extensionRequestedHoursGT", "extensionRequestedHoursGTE", "extensionRequestedHoursLT", "extensionRequestedHoursLTE", "extensionRequestedHoursIsNil", "extensionRequestedHoursNotNil", "extensionReason", "extensionReasonNEQ", "extensionReasonIn", "extensionReasonNotIn", "extensionReasonGT", "extensionReasonGTE", "extensionReasonLT", "extensionReasonLTE", "extensionReasonContains", "extensionReasonHasPrefix", "extensionReasonHasSuffix", "extensionReasonEqualFold", "extensionReasonContainsFold", "outcome", "outcomeNEQ", "outcomeIn", "outcomeNotIn", "outcomeIsNil", "outcomeNotNil", "reply", "replyNEQ", "replyIn", "replyNotIn", "replyGT", "replyGTE", "replyLT", "replyLTE", "replyContains", "replyHasPrefix", "replyHasSuffix", "replyEqualFold", "replyContainsFold", "rating", "ratingNEQ", "ratingIn", "ratingNotIn", "ratingGT", "ratingGTE", "ratingLT", "ratingLTE", "ratingIsNil", "ratingNotNil", "ratingComment", "ratingCommentNEQ", "ratingCommentIn", "ratingCommentNotIn", "ratingCommentGT", "ratingCommentGTE", "ratingCommentLT", "ratingCommentLTE", "ratingCommentContains", "ratingCommentHasPrefix", "ratingCommentHasSuffix", "ratingCommentEqualFold", "ratingCommentContainsFold", "ratedAt", "ratedAtNEQ", "ratedAtIn", "ratedAtNotIn", "ratedAtGT", "ratedAtGTE", "ratedAtLT", "ratedAtLTE", "ratedAtIsNil", "ratedAtNotNil", "reviewRound", "reviewRoundNEQ", "reviewRoundIn", "reviewRoundNotIn", "reviewRoundGT", "reviewRoundGTE", "reviewRoundLT", "reviewRoundLTE", "reviewRequestedAt", "reviewRequestedAtNEQ", "reviewRequestedAtIn", "reviewRequestedAtNotIn", "reviewRequestedAtGT", "reviewRequestedAtGTE", "reviewRequestedAtLT", "reviewRequestedAtLTE", "reviewRequestedAtIsNil", "reviewRequestedAtNotNil", "departmentID", "departmentIDNEQ", "departmentIDIn", "departmentIDNotIn", "departmentIDIsNil", "departmentIDNotNil", "assigneeID", "assigneeIDNEQ", "assigneeIDIn", "assigneeIDNotIn", "assigneeIDIsNil", "assigneeIDNotNil", "categoryID", "categoryIDNEQ", "categoryIDIn", "categoryIDNotIn", "categoryIDIsNil", "categoryIDNotNil", "serviceProjectID", "serviceProjectIDNEQ", "serviceProjectIDIn", "serviceProjectIDNotIn", "serviceProjectIDIsNil", "serviceProjectIDNotNil", "mergedIntoID", "mergedIntoIDNEQ", "mergedIntoIDIn", "mergedIntoIDNotIn", "mergedIntoIDIsNil", "mergedIntoIDNotNil", "concernedDepartmentID", "concernedDepartmentIDNEQ", "concernedDepartmentIDIn", "concernedDepartmentIDNotIn", "concernedDepartmentIDIsNil", "concernedDepartmentIDNotNil", "recordedByID", "recordedByIDNEQ", "recordedByIDIn", "recordedByIDNotIn", "recordedByIDIsNil", "recordedByIDNotNil", "hasDepartment", "hasDepartmentWith", "hasAssignee", "hasAssigneeWith", "hasCategory", "hasCategoryWith", "hasServiceProject", "hasServiceProjectWith", "hasMergedInto", "hasMergedIntoWith", "hasDuplicates", "hasDuplicatesWith", "hasConcernedDepartment", "hasConcernedDepartmentWith", "hasRecordedBy", "hasRecordedByWith", "hasEvents", "hasEventsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24875,6 +25017,104 @@ func (ec *executionContext) unmarshalInputCaseWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.RespondDueNotNil = data
+		case "resolveDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolveDue"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolveDue = data
+		case "resolveDueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolveDueNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolveDueNEQ = data
+		case "resolveDueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolveDueIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolveDueIn = data
+		case "resolveDueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolveDueNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolveDueNotIn = data
+		case "resolveDueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolveDueGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolveDueGT = data
+		case "resolveDueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolveDueGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolveDueGTE = data
+		case "resolveDueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolveDueLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolveDueLT = data
+		case "resolveDueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolveDueLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolveDueLTE = data
+		case "resolveDueIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolveDueIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolveDueIsNil = data
+		case "resolveDueNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolveDueNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolveDueNotNil = data
+		case "slaState":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slaState"))
+			data, err := ec.unmarshalOCaseSLAState2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SLAState = data
+		case "slaStateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slaStateNEQ"))
+			data, err := ec.unmarshalOCaseSLAState2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SLAStateNEQ = data
+		case "slaStateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slaStateIn"))
+			data, err := ec.unmarshalOCaseSLAState2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SLAStateIn = data
+		case "slaStateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slaStateNotIn"))
+			data, err := ec.unmarshalOCaseSLAState2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SLAStateNotIn = data
 		case "pausedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pausedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -32624,6 +32864,16 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "resolveDue":
+			out.Values[i] = ec._Case_resolveDue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slaState":
+			out.Values[i] = ec._Case_slaState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "pausedAt":
 			out.Values[i] = ec._Case_pausedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -36071,6 +36321,16 @@ func (ec *executionContext) marshalNCasePriority2githubᚗcomᚋxinfangᚋxinfan
 	return v
 }
 
+func (ec *executionContext) unmarshalNCaseSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx context.Context, v any) (casefile.SLAState, error) {
+	var res casefile.SLAState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx context.Context, sel ast.SelectionSet, v casefile.SLAState) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCaseStatus2githubᚗcomᚋxinfangᚋxinfangᚋentᚋschemaᚋschematypeᚐCaseStatus(ctx context.Context, v any) (schematype.CaseStatus, error) {
 	var res schematype.CaseStatus
 	err := res.UnmarshalGQL(v)
@@ -37457,6 +37717,58 @@ func (ec *executionContext) unmarshalOCasePriority2ᚖgithubᚗcomᚋxinfangᚋx
 }
 
 func (ec *executionContext) marshalOCasePriority2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐPriority(ctx context.Context, sel ast.SelectionSet, v *casefile.Priority) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCaseSLAState2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAStateᚄ(ctx context.Context, v any) ([]casefile.SLAState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]casefile.SLAState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCaseSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCaseSLAState2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAStateᚄ(ctx context.Context, sel ast.SelectionSet, v []casefile.SLAState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCaseSLAState2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx context.Context, v any) (*casefile.SLAState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(casefile.SLAState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseSLAState2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx context.Context, sel ast.SelectionSet, v *casefile.SLAState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -150,6 +150,7 @@ func (s *Service) intake(ctx context.Context, in Submission, eventType caseevent
 	if err != nil {
 		return nil, err
 	}
+	s.notify(ctx, eventType, nc.now, nil, nc.caseFile(id))
 	return &Receipt{CaseID: id, ReceivedAt: nc.received, TrackingCode: s.TrackingCode(id, nc.received), PIN: pin}, nil
 }
 
@@ -177,6 +178,7 @@ func (s *Service) prepareCase(ctx context.Context, nc *newCase, subject policy.S
 	nc.ackDue = due(limits, nc.received, limits.Acknowledge)
 	nc.decideDue = due(limits, nc.received, limits.Decide)
 	nc.respondDue = due(limits, nc.received, limits.Respond)
+	nc.resolveDue = due(limits, nc.received, limits.Resolve)
 	c := in.Contact
 	nc.hasContact = !c.Anonymous && (c.Name != "" || c.Phone != "" || c.Email != "" || c.Address != "")
 	who := actorOf(subject)
@@ -234,6 +236,8 @@ func insertEnt(ctx context.Context, tx *ent.Tx, nc newCase) (int, error) {
 		SetNillableAcknowledgeDue(nc.ackDue).
 		SetNillableDecideDue(nc.decideDue).
 		SetNillableRespondDue(nc.respondDue).
+		SetNillableResolveDue(nc.resolveDue).
+		SetDeadlineCheckAt(nc.now).
 		SetDepartmentID(nc.departmentID).
 		SetNillablePetitionerID(petitionerID).
 		SetNillableCategoryID(in.CategoryID).

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/xinfang/xinfang/ent"
+	"github.com/xinfang/xinfang/ent/casefile"
 )
 
 // insertCasePostgres writes a new case — petitioner, case row, first event
@@ -24,9 +27,9 @@ WITH p AS (
 	INSERT INTO cases (pin_hash, idempotency_key, channel, kind, priority, subject, body, locale,
 		status, version, last_event_hash, received_at, acknowledged_at, acknowledge_due, decide_due,
 		respond_due, department_id, petitioner_id, category_id, service_project_id, recorded_by_id,
-		created_at, updated_at, concerned_department_id)
+		created_at, updated_at, concerned_department_id, resolve_due, deadline_check_at)
 	VALUES ($7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $17, $5, $18, $19, $20, $21,
-		(SELECT id FROM p), $22, $23, $24, $5, $5, $28)
+		(SELECT id FROM p), $22, $23, $24, $5, $5, $28, $29, $5)
 	RETURNING id
 ), e AS (
 	INSERT INTO case_events (case_id, seq, type, actor_kind, actor_id, occurred_at, to_status, public,
@@ -49,10 +52,26 @@ type newCase struct {
 	ackDue       *time.Time
 	decideDue    *time.Time
 	respondDue   *time.Time
+	resolveDue   *time.Time
 	departmentID int
 	recordedBy   *int
 	event        eventContent
 	hash         string
+}
+
+// caseFile is the new case as written, for observers.
+func (nc newCase) caseFile(id int) *ent.CaseFile {
+	in := nc.in
+	departmentID := nc.departmentID
+	now := nc.now
+	return &ent.CaseFile{
+		ID: id, Channel: in.Channel, Kind: in.Kind, Priority: in.Priority, Status: submitted,
+		Version: 1, ReceivedAt: nc.received, AcknowledgedAt: &now,
+		AcknowledgeDue: nc.ackDue, DecideDue: nc.decideDue, RespondDue: nc.respondDue, ResolveDue: nc.resolveDue,
+		SLAState: casefile.SLAStateON_TRACK, DeadlineCheckAt: &now, DepartmentID: &departmentID,
+		CategoryID: in.CategoryID, ServiceProjectID: in.ServiceProjectID, ConcernedDepartmentID: in.ConcernedDepartmentID,
+		RecordedByID: nc.recordedBy, CreatedAt: now, UpdatedAt: now,
+	}
 }
 
 // insertPostgres writes nc with insertCasePostgres and returns the case ID.
@@ -69,7 +88,7 @@ func (s *Service) insertPostgres(ctx context.Context, nc newCase) (int, error) {
 		nc.ackDue, nc.decideDue, nc.respondDue, nc.departmentID,
 		nc.in.CategoryID, nc.in.ServiceProjectID, nc.recordedBy,
 		string(nc.event.Type), string(nc.event.ActorKind), string(payload),
-		nc.in.ConcernedDepartmentID,
+		nc.in.ConcernedDepartmentID, nc.resolveDue,
 	)
 	if err != nil {
 		return 0, translateStoreError(err)

@@ -34,6 +34,9 @@ type Config struct {
 	// Now returns the current time; tests and the demo loader move it.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Observer, when set, learns of every committed change (metrics, the
+	// deadline alert feed).
+	Observer Observer
 }
 
 // Policy is what the workflow asks the policy engine (*policy.Engine):
@@ -58,6 +61,7 @@ type Service struct {
 	location  *time.Location
 	now       func() time.Time
 	log       *slog.Logger
+	observer  Observer
 	pinsPerIP *ratelimit.Failures
 
 	deptCache departmentCache
@@ -89,6 +93,7 @@ func New(cfg Config) (*Service, error) {
 		location:  cfg.Location,
 		now:       cfg.Now,
 		log:       cfg.Logger,
+		observer:  cfg.Observer,
 	}
 	if s.policy == nil {
 		return nil, errors.New("workflow: a policy engine is required")
@@ -217,7 +222,8 @@ type transition struct {
 // with optimistic concurrency, append the event.
 func (s *Service) apply(ctx context.Context, t transition) (*ent.CaseFile, error) {
 	subject := policy.SubjectFrom(ctx)
-	var result *ent.CaseFile
+	var before, result *ent.CaseFile
+	var event *ent.CaseEvent
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		c, err := tx.CaseFile.Get(ctx, t.caseID)
 		if ent.IsNotFound(err) {
@@ -259,6 +265,7 @@ func (s *Service) apply(ctx context.Context, t transition) (*ent.CaseFile, error
 		if err != nil {
 			return err
 		}
+		before, event = c, ev
 		if t.after != nil {
 			if err := t.after(ctx, tx, c, ev); err != nil {
 				return err
@@ -272,7 +279,9 @@ func (s *Service) apply(ctx context.Context, t transition) (*ent.CaseFile, error
 	}
 	// The case was read in the committed transaction; unwrap it so its
 	// edges load through the client.
-	return result.Unwrap(), nil
+	result = result.Unwrap()
+	s.notify(ctx, event.Type, event.OccurredAt, before.Unwrap(), result)
+	return result, nil
 }
 
 // record writes the case update of ch and appends its event, with the
@@ -294,6 +303,7 @@ func (s *Service) record(ctx context.Context, tx *ent.Tx, c *ent.CaseFile, ch *c
 		PrevHash:   c.LastEventHash,
 	}
 	hash := ev.hash()
+	scheduleDeadlineCheck(c, ch)
 	n, err := ch.update.
 		SetStatus(ch.to).
 		SetVersion(c.Version + 1).

@@ -44,11 +44,11 @@ func (s *Service) Accept(ctx context.Context, ref Ref, priority *casefile.Priori
 				if err := casefile.PriorityValidator(*priority); err != nil {
 					return apperr.Field("priority", "input.invalid")
 				}
-				due, err := s.dueFrom(ctx, c, *priority, c.ReceivedAt)
+				respondDue, resolveDue, err := s.duesFrom(ctx, c, *priority, c.ReceivedAt)
 				if err != nil {
 					return err
 				}
-				ch.update.SetPriority(*priority).SetNillableRespondDue(due)
+				ch.update.SetPriority(*priority).SetNillableRespondDue(respondDue).SetNillableResolveDue(resolveDue)
 				ch.set("priority", string(*priority))
 			}
 			return nil
@@ -167,6 +167,9 @@ func (s *Service) ProvideInformation(ctx context.Context, ref Ref, answer string
 					return err
 				}
 				ch.update.SetRespondDue(resumedDue(limits, *c.PausedAt, now, *c.RespondDue))
+				if c.ResolveDue != nil {
+					ch.update.SetResolveDue(resumedDue(limits, *c.PausedAt, now, *c.ResolveDue))
+				}
 			}
 			ch.set("answer", answer)
 			ch.set("pausedSeconds", int64(paused/time.Second))
@@ -274,6 +277,9 @@ func (s *Service) DecideExtension(ctx context.Context, ref Ref, approve bool, co
 				extended := due(limits, *c.RespondDue, time.Duration(hours)*time.Hour)
 				ch.update.SetRespondDue(*extended)
 				ch.set("respondDue", extended.Format(time.RFC3339))
+				if c.ResolveDue != nil {
+					ch.update.SetResolveDue(*due(limits, *c.ResolveDue, time.Duration(hours)*time.Hour))
+				}
 			}
 			ch.update.AddExtensionCount(1)
 			return nil
@@ -378,12 +384,15 @@ func (s *Service) RequestReview(ctx context.Context, ref Ref, reason string) (*e
 			if err != nil {
 				return err
 			}
-			due := due(limits, now, limits.Respond)
-			if due == nil {
+			respondDue, resolveDue := due(limits, now, limits.Respond), due(limits, now, limits.Resolve)
+			if respondDue == nil {
 				ch.update.ClearRespondDue()
 			}
+			if resolveDue == nil {
+				ch.update.ClearResolveDue()
+			}
 			ch.update.SetReviewRound(round).SetReviewRequestedAt(now).
-				SetNillableRespondDue(due).
+				SetNillableRespondDue(respondDue).SetNillableResolveDue(resolveDue).
 				ClearAssigneeID().ClearAssignedAt().ClearStartedAt().
 				ClearOutcome().SetReply("").ClearRespondedAt().ClearClosedAt().
 				ClearRating().SetRatingComment("").ClearRatedAt().
@@ -481,16 +490,17 @@ func (s *Service) limitsIn(ctx context.Context, c *ent.CaseFile, priority casefi
 	return limits, nil
 }
 
-// dueFrom computes the response deadline of c at a priority from start,
-// moved by the time it already waited for the petitioner (counted as
-// working time: the calendar's hours are what the pause kept from the
-// handler).
-func (s *Service) dueFrom(ctx context.Context, c *ent.CaseFile, priority casefile.Priority, start time.Time) (*time.Time, error) {
+// duesFrom computes the response and resolution deadlines of c at a
+// priority from start, moved by the time it already waited for the
+// petitioner (counted as working time: the calendar's hours are what the
+// pause kept from the handler).
+func (s *Service) duesFrom(ctx context.Context, c *ent.CaseFile, priority casefile.Priority, start time.Time) (respond, resolve *time.Time, err error) {
 	limits, err := s.limitsOf(ctx, c, priority)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return due(limits, start, limits.Respond+time.Duration(c.PausedSeconds)*time.Second), nil
+	paused := time.Duration(c.PausedSeconds) * time.Second
+	return due(limits, start, limits.Respond+paused), due(limits, start, limits.Resolve+paused), nil
 }
 
 // due is when a limit that starts at start ends on the limits' calendar,
