@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/xinfang/xinfang/graph/model"
 	"github.com/xinfang/xinfang/internal/auth"
@@ -64,4 +65,32 @@ func actions(in []workflow.Action) []model.CaseAction {
 // address the request came from.
 func credentials(ctx context.Context, trackingCode, pin string) workflow.Credentials {
 	return workflow.Credentials{ClientAddr: auth.ClientAddr(ctx), TrackingCode: trackingCode, PIN: pin}
+}
+
+// alertQuery reads the deadlineAlerts arguments.
+func alertQuery(first, before *int, since *time.Time) workflow.AlertQuery {
+	q := workflow.AlertQuery{First: 20}
+	if first != nil {
+		q.First = *first
+	}
+	if before != nil {
+		q.Before = *before
+	}
+	if since != nil {
+		q.Since = *since
+	}
+	return q
+}
+
+// alertConnection is a page of alerts as GraphQL serves it.
+func alertConnection(page workflow.AlertPage) *model.DeadlineAlertConnection {
+	conn := &model.DeadlineAlertConnection{HasNextPage: page.HasMore, Nodes: make([]*workflow.DeadlineAlert, len(page.Alerts))}
+	for i := range page.Alerts {
+		conn.Nodes[i] = &page.Alerts[i]
+	}
+	if page.HasMore {
+		last := page.Alerts[len(page.Alerts)-1].EventID
+		conn.EndCursor = &last
+	}
+	return conn
 }

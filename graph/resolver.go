@@ -4,6 +4,7 @@ import (
 	"github.com/xinfang/xinfang/internal/auth"
 	"github.com/xinfang/xinfang/internal/directory"
 	"github.com/xinfang/xinfang/internal/evaluation"
+	"github.com/xinfang/xinfang/internal/sla"
 	"github.com/xinfang/xinfang/internal/workflow"
 )
 
@@ -15,4 +16,6 @@ type Resolver struct {
 	Auth      *auth.Service
 	// Evaluation answers evaluation queries and keeps improvement actions.
 	Evaluation *evaluation.Service
+	// Alerts streams deadline alerts to subscribed staff.
+	Alerts *sla.Feed
 }

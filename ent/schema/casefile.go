@@ -130,7 +130,7 @@ func (CaseFile) Fields() []ent.Field {
 			Values("ON_TRACK", "AT_RISK", "BREACHED", "ESCALATED").
 			Default("ON_TRACK").
 			Comment("Escalation level of the deadline that is running now, as the deadline watcher last recorded it: AT_RISK after the pre-breach warning, BREACHED past the deadline, ESCALATED once the breach went beyond the department. A new running deadline starts ON_TRACK.").
-			Annotations(entgql.OrderField("SLA_STATE")),
+			Annotations(entgql.Type("SLAState"), entgql.OrderField("SLA_STATE")),
 		field.Time("deadline_check_at").
 			Optional().Nillable().
 			Comment("When the deadline watcher must next look at the case; empty while no deadline runs (paused, closed). Indexed, so a watcher tick reads only the cases that are due.").

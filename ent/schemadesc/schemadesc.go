@@ -68,6 +68,13 @@ var enumValueDescriptions = map[string]map[string]string{
 		"RATED": "The petitioner rated the handling.", "REVIEW_REQUESTED": "The petitioner asked for a review.",
 		"MERGED": "Merged into another case.", "DUPLICATE_MERGED": "A duplicate was merged into this case.",
 		"DEADLINE_WARNING": "A deadline is near.", "DEADLINE_BREACHED": "A deadline passed.",
+		"DEADLINE_ESCALATED": "A breached deadline was escalated beyond the department (督办).",
+	},
+	"SLAState": {
+		"ON_TRACK":  "The running deadline is not near.",
+		"AT_RISK":   "The running deadline is near: the pre-breach warning was given.",
+		"BREACHED":  "The running deadline has passed.",
+		"ESCALATED": "The breach was escalated beyond the department.",
 	},
 	"StaffRole": {
 		"ADMIN": "Administers the system; may do everything.", "INTAKE_AGENT": "Records and triages incoming cases.",

@@ -42,9 +42,11 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Case() CaseResolver
 	CaseEvent() CaseEventResolver
+	DeadlineAlert() DeadlineAlertResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	SubmitCasePayload() SubmitCasePayloadResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -167,6 +169,23 @@ type ComplexityRoot struct {
 	ChannelCount struct {
 		Cases   func(childComplexity int) int
 		Channel func(childComplexity int) int
+	}
+
+	DeadlineAlert struct {
+		Case       func(childComplexity int) int
+		Deadline   func(childComplexity int) int
+		Due        func(childComplexity int) int
+		EventID    func(childComplexity int) int
+		Level      func(childComplexity int) int
+		Notify     func(childComplexity int) int
+		OccurredAt func(childComplexity int) int
+		Reasons    func(childComplexity int) int
+	}
+
+	DeadlineAlertConnection struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+		Nodes       func(childComplexity int) int
 	}
 
 	Department struct {
@@ -437,6 +456,7 @@ type ComplexityRoot struct {
 		ActiveServiceProjects func(childComplexity int) int
 		Cases                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CaseOrder, where *ent.CaseWhereInput, search *string, overdue *bool) int
 		Categories            func(childComplexity int) int
+		DeadlineAlerts        func(childComplexity int, first *int, before *int, since *time.Time) int
 		Departments           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) int
 		Evaluation            func(childComplexity int, period string, filter *model.EvaluationFilter) int
 		EvaluationReport      func(childComplexity int, period string, format *evaluation.Format, departmentID *int) int
@@ -520,6 +540,10 @@ type ComplexityRoot struct {
 		PIN          func(childComplexity int) int
 		TrackingCode func(childComplexity int) int
 	}
+
+	Subscription struct {
+		DeadlineAlerts func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -545,6 +569,9 @@ type CaseResolver interface {
 }
 type CaseEventResolver interface {
 	Payload(ctx context.Context, obj *ent.CaseEvent) (map[string]any, error)
+}
+type DeadlineAlertResolver interface {
+	Case(ctx context.Context, obj *workflow.DeadlineAlert) (*ent.CaseFile, error)
 }
 type MutationResolver interface {
 	SubmitCase(ctx context.Context, input model.SubmitCaseInput) (*workflow.Receipt, error)
@@ -589,6 +616,7 @@ type QueryResolver interface {
 	Evaluation(ctx context.Context, period string, filter *model.EvaluationFilter) (*evaluation.Evaluation, error)
 	Scorecard(ctx context.Context, period string) (*evaluation.Scorecard, error)
 	EvaluationReport(ctx context.Context, period string, format *evaluation.Format, departmentID *int) (*evaluation.Report, error)
+	DeadlineAlerts(ctx context.Context, first *int, before *int, since *time.Time) (*model.DeadlineAlertConnection, error)
 	Me(ctx context.Context) (*ent.Staff, error)
 	Cases(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CaseOrder, where *ent.CaseWhereInput, search *string, overdue *bool) (*ent.CaseConnection, error)
 	ActiveServiceProjects(ctx context.Context) ([]*ent.ServiceProject, error)
@@ -597,6 +625,9 @@ type QueryResolver interface {
 }
 type SubmitCasePayloadResolver interface {
 	Case(ctx context.Context, obj *workflow.Receipt) (*workflow.PublicCase, error)
+}
+type SubscriptionResolver interface {
+	DeadlineAlerts(ctx context.Context) (<-chan *workflow.DeadlineAlert, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1193,6 +1224,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChannelCount.Channel(childComplexity), true
+
+	case "DeadlineAlert.case":
+		if e.ComplexityRoot.DeadlineAlert.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineAlert.Case(childComplexity), true
+	case "DeadlineAlert.deadline":
+		if e.ComplexityRoot.DeadlineAlert.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineAlert.Deadline(childComplexity), true
+	case "DeadlineAlert.due":
+		if e.ComplexityRoot.DeadlineAlert.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineAlert.Due(childComplexity), true
+	case "DeadlineAlert.id":
+		if e.ComplexityRoot.DeadlineAlert.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineAlert.EventID(childComplexity), true
+	case "DeadlineAlert.level":
+		if e.ComplexityRoot.DeadlineAlert.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineAlert.Level(childComplexity), true
+	case "DeadlineAlert.notify":
+		if e.ComplexityRoot.DeadlineAlert.Notify == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineAlert.Notify(childComplexity), true
+	case "DeadlineAlert.occurredAt":
+		if e.ComplexityRoot.DeadlineAlert.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineAlert.OccurredAt(childComplexity), true
+	case "DeadlineAlert.reasons":
+		if e.ComplexityRoot.DeadlineAlert.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineAlert.Reasons(childComplexity), true
+
+	case "DeadlineAlertConnection.endCursor":
+		if e.ComplexityRoot.DeadlineAlertConnection.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineAlertConnection.EndCursor(childComplexity), true
+	case "DeadlineAlertConnection.hasNextPage":
+		if e.ComplexityRoot.DeadlineAlertConnection.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineAlertConnection.HasNextPage(childComplexity), true
+	case "DeadlineAlertConnection.nodes":
+		if e.ComplexityRoot.DeadlineAlertConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineAlertConnection.Nodes(childComplexity), true
 
 	case "Department.active":
 		if e.ComplexityRoot.Department.Active == nil {
@@ -2548,6 +2647,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Categories(childComplexity), true
+	case "Query.deadlineAlerts":
+		if e.ComplexityRoot.Query.DeadlineAlerts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deadlineAlerts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DeadlineAlerts(childComplexity, args["first"].(*int), args["before"].(*int), args["since"].(*time.Time)), true
 	case "Query.departments":
 		if e.ComplexityRoot.Query.Departments == nil {
 			break
@@ -2934,6 +3044,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubmitCasePayload.TrackingCode(childComplexity), true
 
+	case "Subscription.deadlineAlerts":
+		if e.ComplexityRoot.Subscription.DeadlineAlerts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.DeadlineAlerts(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3032,6 +3149,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -3169,7 +3303,7 @@ type Case implements Node @goModel(model: "github.com/xinfang/xinfang/ent.CaseFi
   """
   Escalation level of the deadline that is running now, as the deadline watcher last recorded it: AT_RISK after the pre-breach warning, BREACHED past the deadline, ESCALATED once the breach went beyond the department. A new running deadline starts ON_TRACK.
   """
-  slaState: CaseSLAState!
+  slaState: SLAState!
   """
   When the clock was paused to await the petitioner; empty while it runs.
   """
@@ -3602,6 +3736,9 @@ enum CaseEventType @goModel(model: "github.com/xinfang/xinfang/ent/caseevent.Typ
   A deadline passed.
   """
   DEADLINE_BREACHED
+  """
+  A breached deadline was escalated beyond the department (督办).
+  """
   DEADLINE_ESCALATED
 }
 """
@@ -4082,15 +4219,6 @@ enum CasePriority @goModel(model: "github.com/xinfang/xinfang/ent/casefile.Prior
   Urgent: handle first.
   """
   URGENT
-}
-"""
-CaseSLAState is enum for the field sla_state
-"""
-enum CaseSLAState @goModel(model: "github.com/xinfang/xinfang/ent/casefile.SLAState") {
-  ON_TRACK
-  AT_RISK
-  BREACHED
-  ESCALATED
 }
 """
 CaseStatus is enum for the field from_status
@@ -5025,19 +5153,19 @@ input CaseWhereInput {
   """
   sla_state field predicates
   """
-  slaState: CaseSLAState
+  slaState: SLAState
   """
   Sla state is not equal to the value.
   """
-  slaStateNEQ: CaseSLAState
+  slaStateNEQ: SLAState
   """
   Sla state is one of the values.
   """
-  slaStateIn: [CaseSLAState!]
+  slaStateIn: [SLAState!]
   """
   Sla state is none of the values.
   """
-  slaStateNotIn: [CaseSLAState!]
+  slaStateNotIn: [SLAState!]
   """
   paused_at field predicates
   """
@@ -8018,6 +8146,27 @@ type Query {
   ): StaffConnection!
 }
 """
+SLAState is enum for the field sla_state
+"""
+enum SLAState @goModel(model: "github.com/xinfang/xinfang/ent/casefile.SLAState") {
+  """
+  The running deadline is not near.
+  """
+  ON_TRACK
+  """
+  The running deadline is near: the pre-breach warning was given.
+  """
+  AT_RISK
+  """
+  The running deadline has passed.
+  """
+  BREACHED
+  """
+  The breach was escalated beyond the department.
+  """
+  ESCALATED
+}
+"""
 One of the organisation's public services.
 """
 type ServiceProject implements Node {
@@ -9589,6 +9738,68 @@ extend type Mutation {
   updateImprovementAction("The action." id: ID!, "The changes." input: UpdateImprovementActionInput!): ImprovementAction!
 }
 `, BuiltIn: false},
+	{Name: "../schema/sla.graphql", Input: `# Deadline alerts: the warnings, breaches and escalations (督办) the deadline
+# watcher records, addressed by the policy to the assignee, the department
+# head or the administrator.
+
+"""
+A deadline warning, breach or escalation, addressed to the caller.
+"""
+type DeadlineAlert {
+  "The case event that recorded the alert."
+  id: ID!
+  "The case whose deadline it concerns."
+  case: Case!
+  "Which deadline: DECIDE (accept or decline), RESPOND (the written reply) or RESOLVE (closing)."
+  deadline: String!
+  "How far the deadline has gone: AT_RISK (warning), BREACHED or ESCALATED."
+  level: SLAState!
+  "When the deadline is or was due."
+  due: Time!
+  "When the watcher recorded the alert."
+  occurredAt: Time!
+  "Whom the policy alerts: assignee, dept_head, admin."
+  notify: [String!]!
+  "Why, in the policy's words."
+  reasons: [String!]!
+}
+
+"""
+A page of deadline alerts, newest first.
+"""
+type DeadlineAlertConnection {
+  "The alerts of this page."
+  nodes: [DeadlineAlert!]!
+  "Pass as ` + "`" + `before` + "`" + ` to read the next (older) page; null on the last page."
+  endCursor: ID
+  "Whether older alerts follow."
+  hasNextPage: Boolean!
+}
+
+extend type Query {
+  """
+  The deadline alerts addressed to the caller, newest first: for a handler the
+  warnings on cases assigned to them, for a department head their department's
+  warnings and breaches, for an administrator the escalations. Staff only.
+  """
+  deadlineAlerts(
+    "How many alerts, 0 to 100."
+    first: Int = 20
+    "Only alerts older than this one (an endCursor)."
+    before: ID
+    "Only alerts recorded at or after this time."
+    since: Time
+  ): DeadlineAlertConnection!
+}
+
+"""
+Live updates, over the graphql-transport-ws websocket protocol.
+"""
+type Subscription {
+  "The deadline alerts addressed to the caller, as the watcher records them (over graphql-transport-ws). Staff only."
+  deadlineAlerts: DeadlineAlert!
+}
+`, BuiltIn: false},
 	{Name: "../schema/xinfang.graphql", Input: `# The hand-written part of the xinfang GraphQL API: the case workflow,
 # sign-in and the petitioner's public view. The ent types (Case, Staff,
 # Department, ...) come from ent.graphql, generated from ent/schema.
@@ -10361,6 +10572,40 @@ func (ec *executionContext) childFields_ChannelCount(ctx context.Context, field 
 		return ec.fieldContext_ChannelCount_cases(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChannelCount", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineAlert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DeadlineAlert_id(ctx, field)
+	case "case":
+		return ec.fieldContext_DeadlineAlert_case(ctx, field)
+	case "deadline":
+		return ec.fieldContext_DeadlineAlert_deadline(ctx, field)
+	case "level":
+		return ec.fieldContext_DeadlineAlert_level(ctx, field)
+	case "due":
+		return ec.fieldContext_DeadlineAlert_due(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_DeadlineAlert_occurredAt(ctx, field)
+	case "notify":
+		return ec.fieldContext_DeadlineAlert_notify(ctx, field)
+	case "reasons":
+		return ec.fieldContext_DeadlineAlert_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineAlert", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineAlertConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_DeadlineAlertConnection_nodes(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_DeadlineAlertConnection_endCursor(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_DeadlineAlertConnection_hasNextPage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineAlertConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_Department(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11745,6 +11990,36 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_deadlineAlerts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_departments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12648,14 +12923,14 @@ func (ec *executionContext) _Case_slaState(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v casefile.SLAState) graphql.Marshaler {
-			return ec.marshalNCaseSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, selections, v)
+			return ec.marshalNSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Case_slaState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "CaseSLAState")
+	return graphql.NewScalarFieldContext("Case", field, false, false, "SLAState")
 }
 
 func (ec *executionContext) _Case_pausedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CaseFile) (ret graphql.Marshaler) {
@@ -14426,6 +14701,277 @@ func (ec *executionContext) _ChannelCount_cases(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_ChannelCount_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChannelCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeadlineAlert_id(ctx context.Context, field graphql.CollectedField, obj *workflow.DeadlineAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineAlert_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineAlert_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineAlert", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeadlineAlert_case(ctx context.Context, field graphql.CollectedField, obj *workflow.DeadlineAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineAlert_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeadlineAlert().Case(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CaseFile) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚐCaseFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineAlert_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineAlert",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineAlert_deadline(ctx context.Context, field graphql.CollectedField, obj *workflow.DeadlineAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineAlert_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineAlert_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineAlert", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineAlert_level(ctx context.Context, field graphql.CollectedField, obj *workflow.DeadlineAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineAlert_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v casefile.SLAState) graphql.Marshaler {
+			return ec.marshalNSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineAlert_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineAlert", field, false, false, "SLAState")
+}
+
+func (ec *executionContext) _DeadlineAlert_due(ctx context.Context, field graphql.CollectedField, obj *workflow.DeadlineAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineAlert_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineAlert_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineAlert", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DeadlineAlert_occurredAt(ctx context.Context, field graphql.CollectedField, obj *workflow.DeadlineAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineAlert_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineAlert_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineAlert", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DeadlineAlert_notify(ctx context.Context, field graphql.CollectedField, obj *workflow.DeadlineAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineAlert_notify(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notify, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineAlert_notify(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineAlert", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineAlert_reasons(ctx context.Context, field graphql.CollectedField, obj *workflow.DeadlineAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineAlert_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineAlert_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineAlert", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineAlertConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineAlertConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineAlertConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.DeadlineAlert) graphql.Marshaler {
+			return ec.marshalNDeadlineAlert2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋworkflowᚐDeadlineAlertᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineAlertConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineAlertConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineAlert(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineAlertConnection_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineAlertConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineAlertConnection_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineAlertConnection_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineAlertConnection", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeadlineAlertConnection_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineAlertConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineAlertConnection_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineAlertConnection_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineAlertConnection", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Department_id(ctx context.Context, field graphql.CollectedField, obj *ent.Department) (ret graphql.Marshaler) {
@@ -20185,6 +20731,50 @@ func (ec *executionContext) fieldContext_Query_evaluationReport(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_deadlineAlerts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deadlineAlerts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DeadlineAlerts(ctx, fc.Args["first"].(*int), fc.Args["before"].(*int), fc.Args["since"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeadlineAlertConnection) graphql.Marshaler {
+			return ec.marshalNDeadlineAlertConnection2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐDeadlineAlertConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deadlineAlerts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineAlertConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_deadlineAlerts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21533,6 +22123,38 @@ func (ec *executionContext) fieldContext_SubmitCasePayload_case(_ context.Contex
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PublicCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_deadlineAlerts(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_deadlineAlerts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().DeadlineAlerts(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.DeadlineAlert) graphql.Marshaler {
+			return ec.marshalNDeadlineAlert2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋworkflowᚐDeadlineAlert(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_deadlineAlerts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineAlert(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25089,28 +25711,28 @@ func (ec *executionContext) unmarshalInputCaseWhereInput(ctx context.Context, ob
 			it.ResolveDueNotNil = data
 		case "slaState":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slaState"))
-			data, err := ec.unmarshalOCaseSLAState2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, v)
+			data, err := ec.unmarshalOSLAState2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SLAState = data
 		case "slaStateNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slaStateNEQ"))
-			data, err := ec.unmarshalOCaseSLAState2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, v)
+			data, err := ec.unmarshalOSLAState2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SLAStateNEQ = data
 		case "slaStateIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slaStateIn"))
-			data, err := ec.unmarshalOCaseSLAState2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAStateᚄ(ctx, v)
+			data, err := ec.unmarshalOSLAState2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAStateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SLAStateIn = data
 		case "slaStateNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slaStateNotIn"))
-			data, err := ec.unmarshalOCaseSLAState2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAStateᚄ(ctx, v)
+			data, err := ec.unmarshalOSLAState2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAStateᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -33452,6 +34074,118 @@ func (ec *executionContext) _ChannelCount(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var deadlineAlertImplementors = []string{"DeadlineAlert"}
+
+func (ec *executionContext) _DeadlineAlert(ctx context.Context, sel ast.SelectionSet, obj *workflow.DeadlineAlert) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineAlertImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineAlert")
+		case "id":
+			out.Values[i] = ec._DeadlineAlert_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "case":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeadlineAlert_case(ctx, field, obj)
+				})
+		case "deadline":
+			out.Values[i] = ec._DeadlineAlert_deadline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "level":
+			out.Values[i] = ec._DeadlineAlert_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "due":
+			out.Values[i] = ec._DeadlineAlert_due(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occurredAt":
+			out.Values[i] = ec._DeadlineAlert_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notify":
+			out.Values[i] = ec._DeadlineAlert_notify(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reasons":
+			out.Values[i] = ec._DeadlineAlert_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineAlertConnectionImplementors = []string{"DeadlineAlertConnection"}
+
+func (ec *executionContext) _DeadlineAlertConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DeadlineAlertConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineAlertConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineAlertConnection")
+		case "nodes":
+			out.Values[i] = ec._DeadlineAlertConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._DeadlineAlertConnection_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hasNextPage":
+			out.Values[i] = ec._DeadlineAlertConnection_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var departmentImplementors = []string{"Department", "Node"}
 
 func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSet, obj *ent.Department) graphql.Marshaler {
@@ -35232,6 +35966,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_evaluationReport(ctx, field)
 				})
+		case "deadlineAlerts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_deadlineAlerts(ctx, field)
+				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -35766,6 +36506,26 @@ func (ec *executionContext) _SubmitCasePayload(ctx context.Context, sel ast.Sele
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "deadlineAlerts":
+		return ec._Subscription_deadlineAlerts(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -36321,16 +37081,6 @@ func (ec *executionContext) marshalNCasePriority2githubᚗcomᚋxinfangᚋxinfan
 	return v
 }
 
-func (ec *executionContext) unmarshalNCaseSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx context.Context, v any) (casefile.SLAState, error) {
-	var res casefile.SLAState
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNCaseSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx context.Context, sel ast.SelectionSet, v casefile.SLAState) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) unmarshalNCaseStatus2githubᚗcomᚋxinfangᚋxinfangᚋentᚋschemaᚋschematypeᚐCaseStatus(ctx context.Context, v any) (schematype.CaseStatus, error) {
 	var res schematype.CaseStatus
 	err := res.UnmarshalGQL(v)
@@ -36447,6 +37197,38 @@ func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCur
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDeadlineAlert2ᚕᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋworkflowᚐDeadlineAlertᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.DeadlineAlert) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadlineAlert2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋworkflowᚐDeadlineAlert(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDeadlineAlert2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋworkflowᚐDeadlineAlert(ctx context.Context, sel ast.SelectionSet, v *workflow.DeadlineAlert) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadlineAlert!")
+		return graphql.Null
+	}
+	return ec._DeadlineAlert(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeadlineAlertConnection2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐDeadlineAlertConnection(ctx context.Context, sel ast.SelectionSet, v *model.DeadlineAlertConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadlineAlertConnection!")
+		return graphql.Null
+	}
+	return ec._DeadlineAlertConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDecideExtensionInput2githubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐDecideExtensionInput(ctx context.Context, v any) (model.DecideExtensionInput, error) {
@@ -36944,6 +37726,16 @@ func (ec *executionContext) unmarshalNRespondCaseInput2githubᚗcomᚋxinfangᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx context.Context, v any) (casefile.SLAState, error) {
+	var res casefile.SLAState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx context.Context, sel ast.SelectionSet, v casefile.SLAState) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNScorecard2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐScorecard(ctx context.Context, sel ast.SelectionSet, v *evaluation.Scorecard) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Scorecard!")
@@ -37057,6 +37849,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNSubmitCaseInput2githubᚗcomᚋxinfangᚋxinfangᚋgraphᚋmodelᚐSubmitCaseInput(ctx context.Context, v any) (model.SubmitCaseInput, error) {
@@ -37723,58 +38544,6 @@ func (ec *executionContext) marshalOCasePriority2ᚖgithubᚗcomᚋxinfangᚋxin
 	return v
 }
 
-func (ec *executionContext) unmarshalOCaseSLAState2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAStateᚄ(ctx context.Context, v any) ([]casefile.SLAState, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]casefile.SLAState, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNCaseSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalOCaseSLAState2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAStateᚄ(ctx context.Context, sel ast.SelectionSet, v []casefile.SLAState) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNCaseSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) unmarshalOCaseSLAState2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx context.Context, v any) (*casefile.SLAState, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(casefile.SLAState)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOCaseSLAState2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx context.Context, sel ast.SelectionSet, v *casefile.SLAState) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return v
-}
-
 func (ec *executionContext) unmarshalOCaseStatus2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋschemaᚋschematypeᚐCaseStatusᚄ(ctx context.Context, v any) ([]schematype.CaseStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -38369,6 +39138,58 @@ func (ec *executionContext) unmarshalOReportFormat2ᚖgithubᚗcomᚋxinfangᚋx
 }
 
 func (ec *executionContext) marshalOReportFormat2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋinternalᚋevaluationᚐFormat(ctx context.Context, sel ast.SelectionSet, v *evaluation.Format) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSLAState2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAStateᚄ(ctx context.Context, v any) ([]casefile.SLAState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]casefile.SLAState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSLAState2ᚕgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAStateᚄ(ctx context.Context, sel ast.SelectionSet, v []casefile.SLAState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSLAState2githubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSLAState2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx context.Context, v any) (*casefile.SLAState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(casefile.SLAState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSLAState2ᚖgithubᚗcomᚋxinfangᚋxinfangᚋentᚋcasefileᚐSLAState(ctx context.Context, sel ast.SelectionSet, v *casefile.SLAState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

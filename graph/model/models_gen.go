@@ -11,6 +11,7 @@ import (
 
 	"github.com/xinfang/xinfang/ent"
 	"github.com/xinfang/xinfang/ent/casefile"
+	"github.com/xinfang/xinfang/internal/workflow"
 )
 
 // Accept a submitted case.
@@ -51,6 +52,16 @@ type CloseCaseInput struct {
 	ID int `json:"id"`
 	// The version the caller read.
 	Version int `json:"version"`
+}
+
+// A page of deadline alerts, newest first.
+type DeadlineAlertConnection struct {
+	// The alerts of this page.
+	Nodes []*workflow.DeadlineAlert `json:"nodes"`
+	// Pass as `before` to read the next (older) page; null on the last page.
+	EndCursor *int `json:"endCursor,omitempty"`
+	// Whether older alerts follow.
+	HasNextPage bool `json:"hasNextPage"`
 }
 
 // Approve or reject a pending extension request.
@@ -279,6 +290,10 @@ type SubmitCaseInput struct {
 	Email *string `json:"email,omitempty"`
 	// Postal address.
 	Address *string `json:"address,omitempty"`
+}
+
+// Live updates, over the graphql-transport-ws websocket protocol.
+type Subscription struct {
 }
 
 // Hand a case to another department.

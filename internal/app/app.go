@@ -25,6 +25,7 @@ import (
 	"github.com/xinfang/xinfang/internal/directory"
 	"github.com/xinfang/xinfang/internal/evaluation"
 	"github.com/xinfang/xinfang/internal/server"
+	"github.com/xinfang/xinfang/internal/sla"
 	"github.com/xinfang/xinfang/internal/store"
 	"github.com/xinfang/xinfang/internal/workflow"
 	"github.com/xinfang/xinfang/policy"
@@ -46,6 +47,9 @@ type App struct {
 	// Metrics is the registry /metrics serves; every component registers
 	// on it (no global registration).
 	Metrics *prometheus.Registry
+	// Watcher records deadline warnings, breaches and escalations; Run
+	// runs it when the configuration asks for it.
+	Watcher *sla.Watcher
 	// Handler serves every HTTP route.
 	Handler http.Handler
 	Log     *slog.Logger
@@ -116,9 +120,25 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		return nil, fmt.Errorf("policy: %w", err)
 	}
 	authz := engine
+	// The alert feed hears of the alerts this process records; it needs
+	// the workflow, which needs it as an observer.
+	var feed *sla.Feed
 	wf, err := workflow.New(workflow.Config{
 		Client: db.Client, Postgres: db.Dialect == dialect.Postgres, Policy: engine,
 		PINSecret: pinKey, Location: loc, Now: opts.Now, Logger: log,
+		Observer: workflow.Observers{observerFunc(func(ctx context.Context, ch workflow.Change) { feed.CaseChanged(ctx, ch) })},
+	})
+	if err != nil {
+		return nil, err
+	}
+	feed = sla.NewFeed(wf, cfg.AlertPollInterval, log)
+	var lease sla.Lease = sla.LocalLease{}
+	if db.Dialect == dialect.Postgres {
+		lease = sla.NewAdvisoryLock(db.SQL)
+	}
+	watcher, err := sla.New(sla.Config{
+		Cases: wf, Policy: engine, Lease: lease, Interval: cfg.WatchInterval,
+		Now: opts.Now, Logger: log, Registerer: metrics,
 	})
 	if err != nil {
 		return nil, err
@@ -136,7 +156,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		ownWarehouse = true
 	}
 	eval := evaluation.New(db.Client, wh, authz, opts.Now, loc)
-	gql := graph.NewHandler(&graph.Resolver{Workflow: wf, Directory: dir, Auth: authn, Evaluation: eval}, graph.Options{
+	gql := graph.NewHandler(&graph.Resolver{Workflow: wf, Directory: dir, Auth: authn, Evaluation: eval, Alerts: feed}, graph.Options{
 		Introspection:    cfg.Introspection,
 		ComplexityLimit:  cfg.ComplexityLimit,
 		DepthLimit:       cfg.DepthLimit,
@@ -153,17 +173,27 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		Logger:       log,
 	})
 	return &App{DB: db, Workflow: wf, Auth: authn, Directory: dir, Evaluation: eval, Policy: engine,
-		Warehouse: wh, ownWarehouse: ownWarehouse, Metrics: metrics, Handler: handler, Log: log, cfg: cfg}, nil
+		Warehouse: wh, ownWarehouse: ownWarehouse, Metrics: metrics, Watcher: watcher, Handler: handler, Log: log, cfg: cfg}, nil
 }
 
+// observerFunc adapts a function to workflow.Observer.
+type observerFunc func(ctx context.Context, ch workflow.Change)
+
+func (f observerFunc) CaseChanged(ctx context.Context, ch workflow.Change) { f(ctx, ch) }
+
 // Run does the server's background work until ctx ends: it watches the
-// policy directory (when one is configured) and reloads changed policies,
-// and, unless Config.Relay is off, relays case events from the outbox to
-// the warehouse. It returns when both have stopped.
+// policy directory (when one is configured) and reloads changed policies;
+// unless Config.Watcher is off, it watches the deadlines of open cases
+// (when this replica is the leader); and, unless Config.Relay is off, it
+// relays case events from the outbox to the warehouse. It returns when
+// all have stopped.
 func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	if a.cfg.PolicyDir != "" {
 		wg.Go(func() { a.Policy.Watch(ctx) })
+	}
+	if a.cfg.Watcher {
+		wg.Go(func() { a.Watcher.Run(ctx) })
 	}
 	var relayErr error
 	if a.cfg.Relay && a.Warehouse != nil {

@@ -70,6 +70,15 @@ type Config struct {
 	// Relay runs the analytics relay inside serve; turn it off when
 	// `xinfang relay` runs on its own.
 	Relay bool
+	// Watcher runs the deadline watcher inside serve. On PostgreSQL the
+	// replicas elect one leader, so it can stay on everywhere.
+	Watcher bool
+	// WatchInterval is the time between two ticks of the watcher (15 s
+	// when zero).
+	WatchInterval time.Duration
+	// AlertPollInterval is how often a deadline alert subscription looks
+	// for alerts another replica recorded (5 s when zero).
+	AlertPollInterval time.Duration
 }
 
 // Register defines the flags of c on fs, with defaults from the
@@ -111,6 +120,9 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.ClickHousePassword, "clickhouse-password", env("XINFANG_CLICKHOUSE_PASSWORD", ""), "ClickHouse password (XINFANG_CLICKHOUSE_PASSWORD)")
 	fs.StringVar(&c.AnalyticsTimeZone, "analytics-time-zone", env("XINFANG_ANALYTICS_TIMEZONE", "Asia/Shanghai"), "time zone analytics buckets days, weeks and months in (XINFANG_ANALYTICS_TIMEZONE)")
 	fs.BoolVar(&c.Relay, "relay", envBool("XINFANG_RELAY", true), "run the analytics relay inside serve; turn off when `xinfang relay` runs separately (XINFANG_RELAY)")
+	fs.BoolVar(&c.Watcher, "sla-watcher", envBool("XINFANG_SLA_WATCHER", true), "run the deadline watcher inside serve; replicas elect one leader on PostgreSQL (XINFANG_SLA_WATCHER)")
+	fs.DurationVar(&c.WatchInterval, "sla-watch-interval", envDuration("XINFANG_SLA_WATCH_INTERVAL", 15*time.Second), "time between two deadline watcher ticks (XINFANG_SLA_WATCH_INTERVAL)")
+	fs.DurationVar(&c.AlertPollInterval, "sla-alert-poll-interval", envDuration("XINFANG_SLA_ALERT_POLL_INTERVAL", 5*time.Second), "how often alert subscriptions look for alerts recorded by other replicas (XINFANG_SLA_ALERT_POLL_INTERVAL)")
 }
 
 // Validate checks c.
@@ -126,6 +138,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.LoadLocation(c.AnalyticsTimeZone); err != nil {
 		return fmt.Errorf("analytics time zone %q: %w", c.AnalyticsTimeZone, err)
+	}
+	if c.WatchInterval < 0 || c.AlertPollInterval < 0 {
+		return errors.New("the deadline watcher's intervals must not be negative")
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: use text or json", c.LogFormat)

@@ -252,3 +252,28 @@ func stringsToAny(ss []string) []any {
 	}
 	return out
 }
+
+// RescheduleDeadlineCheck moves the watcher's next look at c (read at
+// c.Version) to at, or stops it when at is nil: the watcher found no
+// running deadline, or a check failed and is retried later.
+func (s *Service) RescheduleDeadlineCheck(ctx context.Context, c *ent.CaseFile, at *time.Time) error {
+	update := s.client.CaseFile.Update().Where(casefile.ID(c.ID), casefile.Version(c.Version))
+	if at != nil {
+		update.SetDeadlineCheckAt(at.UTC().Truncate(time.Microsecond))
+	} else {
+		update.ClearDeadlineCheckAt()
+	}
+	n, err := update.Save(ctx)
+	if err != nil {
+		return translateStoreError(fmt.Errorf("reschedule deadline check of case %d: %w", c.ID, err))
+	}
+	if n == 0 {
+		return staleError(c)
+	}
+	return nil
+}
+
+// DepartmentCode is the code of the department with id, "" for none.
+func (s *Service) DepartmentCode(ctx context.Context, id *int) (string, error) {
+	return s.departmentCode(ctx, id)
+}

@@ -1,0 +1,111 @@
+package sla
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/xinfang/xinfang/ent/caseevent"
+	"github.com/xinfang/xinfang/internal/workflow"
+)
+
+// Feed streams deadline alerts to subscribed staff. It is a
+// workflow.Observer: an alert recorded in this process wakes every
+// subscription at once; alerts recorded on other replicas are found by
+// polling.
+type Feed struct {
+	cases *workflow.Service
+	poll  time.Duration
+	log   *slog.Logger
+
+	mu      sync.Mutex
+	waiters map[chan struct{}]struct{}
+}
+
+// feedPage is how many alerts one poll of a subscription reads at most.
+const feedPage = 50
+
+// NewFeed returns a Feed that polls every poll (5 s when zero).
+func NewFeed(cases *workflow.Service, poll time.Duration, log *slog.Logger) *Feed {
+	if poll <= 0 {
+		poll = 5 * time.Second
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Feed{cases: cases, poll: poll, log: log, waiters: map[chan struct{}]struct{}{}}
+}
+
+// CaseChanged implements workflow.Observer.
+func (f *Feed) CaseChanged(_ context.Context, ch workflow.Change) {
+	switch ch.Event {
+	case caseevent.TypeDEADLINE_WARNING, caseevent.TypeDEADLINE_BREACHED, caseevent.TypeDEADLINE_ESCALATED:
+	default:
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for w := range f.waiters {
+		select {
+		case w <- struct{}{}:
+		default: // already woken
+		}
+	}
+}
+
+// Subscribe streams the alerts addressed to the caller of ctx that are
+// recorded from now on, until ctx ends. It refuses callers who may not
+// read alerts.
+func (f *Feed) Subscribe(ctx context.Context) (<-chan *workflow.DeadlineAlert, error) {
+	// Authorize now: an empty page asks the same questions as a full one.
+	if _, err := f.cases.DeadlineAlerts(ctx, workflow.AlertQuery{First: 0}); err != nil {
+		return nil, err
+	}
+	cursor, err := f.cases.LatestAlertID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	wake := make(chan struct{}, 1)
+	f.mu.Lock()
+	f.waiters[wake] = struct{}{}
+	f.mu.Unlock()
+
+	out := make(chan *workflow.DeadlineAlert, feedPage)
+	go func() {
+		defer func() {
+			f.mu.Lock()
+			delete(f.waiters, wake)
+			f.mu.Unlock()
+			close(out)
+		}()
+		ticker := time.NewTicker(f.poll)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wake:
+			case <-ticker.C:
+			}
+			for more := true; more; {
+				page, err := f.cases.DeadlineAlerts(ctx, workflow.AlertQuery{First: feedPage, After: cursor})
+				if err != nil {
+					if ctx.Err() == nil {
+						f.log.WarnContext(ctx, "deadline alert feed: poll failed", "err", err)
+					}
+					break
+				}
+				for i := range page.Alerts {
+					select {
+					case out <- &page.Alerts[i]:
+					case <-ctx.Done():
+						return
+					}
+				}
+				cursor, more = page.Cursor, page.HasMore
+			}
+		}
+	}()
+	return out, nil
+}
