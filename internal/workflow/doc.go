@@ -16,6 +16,19 @@
 //     package analytics ships to the warehouse: an event reaches analytics
 //     exactly when it is committed.
 //
+// Two kinds of bookkeeping ride along with every transition:
+//
+//   - deadlines (deadlines.go): the transition keeps deadline_check_at, the
+//     deadline watcher's next look at the case, and the case's SLA state in
+//     step with the deadline that runs in the new status (decide while
+//     SUBMITTED, respond while being handled, resolve once answered; none
+//     while paused or closed). The watcher (package sla) records warnings,
+//     breaches and escalations through RecordDeadlineCheck, under the same
+//     optimistic version as any transition.
+//   - observers (observer.go): once committed, a change is reported to the
+//     configured Observer — the live metrics and the alert feed — so that
+//     nobody needs to read the case table to stay current.
+//
 // The workflow owns its transactions rather than joining one opened by the
 // GraphQL layer: SQLite has a single writer, so transactions start as
 // writers (BEGIN IMMEDIATE) and stay short, and a wrong PIN must be counted
