@@ -70,7 +70,18 @@ type Config struct {
 	// Relay runs the analytics relay inside serve; turn it off when
 	// `xinfang relay` runs on its own.
 	Relay bool
+	// MetricsReconcileInterval is how often serve resets the case gauges
+	// to the database's counts; 0 means DefaultMetricsReconcileInterval.
+	MetricsReconcileInterval time.Duration
 }
+
+// DefaultMetricsReconcileInterval is how often the case gauges are
+// reconciled by default.
+const DefaultMetricsReconcileInterval = 5 * time.Minute
+
+// minMetricsReconcileInterval keeps reconciling, which reads every
+// unclosed case, from becoming a load on the database.
+const minMetricsReconcileInterval = 10 * time.Second
 
 // Register defines the flags of c on fs, with defaults from the
 // environment.
@@ -110,6 +121,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.ClickHouseUser, "clickhouse-user", env("XINFANG_CLICKHOUSE_USER", ""), "ClickHouse user; empty: default (XINFANG_CLICKHOUSE_USER)")
 	fs.StringVar(&c.ClickHousePassword, "clickhouse-password", env("XINFANG_CLICKHOUSE_PASSWORD", ""), "ClickHouse password (XINFANG_CLICKHOUSE_PASSWORD)")
 	fs.StringVar(&c.AnalyticsTimeZone, "analytics-time-zone", env("XINFANG_ANALYTICS_TIMEZONE", "Asia/Shanghai"), "time zone analytics buckets days, weeks and months in (XINFANG_ANALYTICS_TIMEZONE)")
+	fs.DurationVar(&c.MetricsReconcileInterval, "metrics-reconcile-interval", envDuration("XINFANG_METRICS_RECONCILE_INTERVAL", DefaultMetricsReconcileInterval), "how often the case gauges of /metrics are reset to the database's counts, at least 10s (XINFANG_METRICS_RECONCILE_INTERVAL)")
 	fs.BoolVar(&c.Relay, "relay", envBool("XINFANG_RELAY", true), "run the analytics relay inside serve; turn off when `xinfang relay` runs separately (XINFANG_RELAY)")
 }
 
@@ -129,6 +141,9 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: use text or json", c.LogFormat)
+	}
+	if c.MetricsReconcileInterval != 0 && c.MetricsReconcileInterval < minMetricsReconcileInterval {
+		return fmt.Errorf("metrics reconcile interval %s: use at least %s", c.MetricsReconcileInterval, minMetricsReconcileInterval)
 	}
 	return nil
 }
