@@ -14,16 +14,19 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/xinfang/xinfang/analytics"
 
+	"github.com/xinfang/xinfang/analytics"
+	"github.com/xinfang/xinfang/ent/department"
 	"github.com/xinfang/xinfang/graph"
 	"github.com/xinfang/xinfang/internal/auth"
 	"github.com/xinfang/xinfang/internal/config"
 	"github.com/xinfang/xinfang/internal/directory"
 	"github.com/xinfang/xinfang/internal/evaluation"
+	"github.com/xinfang/xinfang/internal/metrics"
 	"github.com/xinfang/xinfang/internal/server"
 	"github.com/xinfang/xinfang/internal/store"
 	"github.com/xinfang/xinfang/internal/workflow"
@@ -46,6 +49,9 @@ type App struct {
 	// Metrics is the registry /metrics serves; every component registers
 	// on it (no global registration).
 	Metrics *prometheus.Registry
+	// CaseMetrics are the case and SLA metrics, kept by the workflow's
+	// changes and reconciled by Run.
+	CaseMetrics *metrics.Cases
 	// Handler serves every HTTP route.
 	Handler http.Handler
 	Log     *slog.Logger
@@ -107,18 +113,26 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if err != nil {
 		return nil, err
 	}
-	metrics := prometheus.NewRegistry()
-	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	engine, err := policy.New(ctx, policy.Options{
-		Dir: cfg.PolicyDir, Registerer: metrics, Logger: log, PollInterval: cfg.PolicyPollInterval,
+		Dir: cfg.PolicyDir, Registerer: registry, Logger: log, PollInterval: cfg.PolicyPollInterval,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
 	authz := engine
+	// The departments known now start their case series at zero; others
+	// get them with their first case. Metrics are no reason not to start.
+	departments, err := db.Client.Department.Query().Select(department.FieldCode).Strings(ctx)
+	if err != nil {
+		log.WarnContext(ctx, "metrics: load department codes", "err", err)
+	}
+	cases := metrics.NewCases(registry, departments)
 	wf, err := workflow.New(workflow.Config{
 		Client: db.Client, Postgres: db.Dialect == dialect.Postgres, Policy: engine,
 		PINSecret: pinKey, Location: loc, Now: opts.Now, Logger: log,
+		Observer: workflow.Observers{cases},
 	})
 	if err != nil {
 		return nil, err
@@ -142,6 +156,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		DepthLimit:       cfg.DepthLimit,
 		WebsocketInit:    authn.WebsocketInit,
 		WebsocketOrigins: cfg.WebsocketOrigins,
+		Extensions:       []graphql.HandlerExtension{metrics.NewGraphQL(registry)},
 		Logger:           log,
 	})
 	handler := server.Routes(server.RoutesConfig{
@@ -149,22 +164,29 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		Ready:        db.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		CORSOrigins:  cfg.CORSOrigins,
-		Metrics:      promhttp.HandlerFor(metrics, promhttp.HandlerOpts{Registry: metrics}),
+		Metrics:      promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry}),
 		Logger:       log,
 	})
 	return &App{DB: db, Workflow: wf, Auth: authn, Directory: dir, Evaluation: eval, Policy: engine,
-		Warehouse: wh, ownWarehouse: ownWarehouse, Metrics: metrics, Handler: handler, Log: log, cfg: cfg}, nil
+		Warehouse: wh, ownWarehouse: ownWarehouse, Metrics: registry, CaseMetrics: cases, Handler: handler, Log: log, cfg: cfg}, nil
 }
 
 // Run does the server's background work until ctx ends: it watches the
 // policy directory (when one is configured) and reloads changed policies,
-// and, unless Config.Relay is off, relays case events from the outbox to
-// the warehouse. It returns when both have stopped.
+// reconciles the case gauges with the database every
+// Config.MetricsReconcileInterval, and, unless Config.Relay is off, relays
+// case events from the outbox to the warehouse. It returns when all have
+// stopped.
 func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	if a.cfg.PolicyDir != "" {
 		wg.Go(func() { a.Policy.Watch(ctx) })
 	}
+	interval := a.cfg.MetricsReconcileInterval
+	if interval == 0 {
+		interval = config.DefaultMetricsReconcileInterval
+	}
+	wg.Go(func() { a.CaseMetrics.RunReconciler(ctx, interval, a.Workflow.CountUnclosed, a.Log) })
 	var relayErr error
 	if a.cfg.Relay && a.Warehouse != nil {
 		rc, err := RelayConfig(a.cfg, a.DB, a.Warehouse, a.Log, a.Metrics)
