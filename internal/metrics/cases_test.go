@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/xinfang/xinfang/ent"
 	"github.com/xinfang/xinfang/ent/caseevent"
 	"github.com/xinfang/xinfang/ent/casefile"
+	"github.com/xinfang/xinfang/ent/schema/schematype"
 	"github.com/xinfang/xinfang/internal/metrics"
 	"github.com/xinfang/xinfang/internal/testenv"
 	"github.com/xinfang/xinfang/internal/workflow"
@@ -266,4 +268,67 @@ func TestCasesNewDepartment(t *testing.T) {
 	n, err := testutil.GatherAndCount(reg, "xinfang_sla_cases_at_risk")
 	require.NoError(t, err)
 	require.Equal(t, 3, n, "CS, NEW and NONE")
+}
+
+// TestCasesConcurrentChanges: changes from many requests at once, in
+// departments that appear meanwhile, while the registry is scraped, add up
+// exactly (run with -race for the memory model's side).
+func TestCasesConcurrentChanges(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	c := metrics.NewCases(reg, []string{"CS"})
+	const workers, perWorker = 16, 500
+	depts := []string{"CS", "D1", "D2", "D3"}
+	at := time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	done := make(chan struct{})
+	scraped := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-done:
+				scraped <- nil
+				return
+			default:
+				if _, err := reg.Gather(); err != nil {
+					scraped <- err
+					return
+				}
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range perWorker {
+				dept := depts[(w+i)%len(depts)]
+				submitted := &ent.CaseFile{Status: schematype.StatusSubmitted, SLAState: casefile.SLAStateON_TRACK,
+					Channel: casefile.ChannelWEB, Kind: casefile.KindCOMPLAINT, ReceivedAt: at}
+				c.CaseChanged(ctx, workflow.Change{Event: caseevent.TypeSUBMITTED, At: at, After: submitted, DepartmentAfter: dept})
+				accepted := *submitted
+				accepted.Status, accepted.SLAState = schematype.StatusAccepted, casefile.SLAStateAT_RISK
+				c.CaseChanged(ctx, workflow.Change{Event: caseevent.TypeACCEPTED, At: at, Before: submitted, After: &accepted,
+					DepartmentBefore: dept, DepartmentAfter: dept})
+				if i%2 == 0 {
+					declined := accepted
+					declined.Status = schematype.StatusNotAccepted
+					c.CaseChanged(ctx, workflow.Change{Event: caseevent.TypeMERGED, At: at, Before: &accepted, After: &declined,
+						DepartmentBefore: dept, DepartmentAfter: dept})
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(done)
+	require.NoError(t, <-scraped)
+	total := 0.0
+	for _, d := range depts {
+		require.Zero(t, gauge(t, reg, "xinfang_cases_open", "department", d, "status", "SUBMITTED"), d)
+		require.Equal(t, gauge(t, reg, "xinfang_cases_open", "department", d, "status", "ACCEPTED"),
+			gauge(t, reg, "xinfang_sla_cases_at_risk", "department", d), d)
+		total += gauge(t, reg, "xinfang_cases_open", "department", d, "status", "ACCEPTED")
+	}
+	require.Equal(t, float64(workers*perWorker/2), total)
+	require.Equal(t, float64(workers*perWorker), counter(t, reg, "xinfang_case_intake_total", "channel", "WEB", "kind", "COMPLAINT"))
+	require.Equal(t, float64(workers*perWorker), counter(t, reg, "xinfang_case_transitions_total", "event", "ACCEPTED"))
 }
