@@ -43,22 +43,23 @@
 //
 // # Why the gauges are kept, and reconciled
 //
-// The gauges could be read from the database at scrape time, but a scrape
-// would then run a GROUP BY over every unclosed case — tens of
-// milliseconds at a hundred thousand cases, on every scrape of every
-// replica, and a scrape that fails with the database. Instead they are
-// running totals moved by each committed change, which costs a few atomic
-// adds on the request's goroutine (CaseChanged takes no lock and asks no
-// database), and a scrape only reads them.
+// The gauges could be read from the database at scrape time, but every
+// scrape of every replica would then run a GROUP BY over all unclosed
+// cases, whose cost grows with their number, and a scrape would fail with
+// the database. Instead they are running totals moved by each committed
+// change, which costs a few atomic adds on the request's goroutine
+// (CaseChanged asks no database and takes a lock only the first time it
+// meets a department), and a scrape only reads them: its cost follows the
+// number of departments, not of cases.
 //
 // Running totals start at zero and see only this process's changes: a
 // process starts with cases already open, other processes (the CLI, other
-// replicas) commit changes too. So
-// RunReconciler resets them to the database's counts
-// ((*workflow.Service).CountUnclosed) at start and then every
-// XINFANG_METRICS_RECONCILE_INTERVAL (5 minutes by default), and
+// replicas) commit changes too. So RunReconciler resets them to the
+// database's counts ((*workflow.Service).CountUnclosed) at start and then
+// every XINFANG_METRICS_RECONCILE_INTERVAL (5 minutes by default), and
 // xinfang_cases_reconciled_timestamp_seconds says when it last succeeded.
-// Between reconciles a decrement never takes a gauge below zero.
+// Changes reported while the count runs are kept on top of it. Between
+// reconciles a decrement never takes a gauge below zero.
 //
 // # Several replicas
 //
