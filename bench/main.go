@@ -16,6 +16,11 @@
 //     sequentially, on PostgreSQL (target p99 ≤ 5 ms) and, as an extra
 //     line, on the embedded SQLite database.
 //
+// It also times a scrape of /metrics with the case gauges of
+// -metrics-cases unclosed cases (target p99 < 50 ms; -skip-metrics skips
+// it), policy decisions, and, with ClickHouse, the analytics relay and
+// evaluation.
+//
 // Usage:
 //
 //	go run ./bench [-clients 16] [-duration 10s] [-fetches 2000] [-out docs/benchmarks.md]
@@ -70,6 +75,8 @@ type options struct {
 	lagDuration    time.Duration
 	evalEvents     int
 	skipAnalytics  bool
+	metricsCases   int
+	skipMetrics    bool
 	out            string
 	cpuProfile     string
 	pgbench        string
@@ -103,14 +110,16 @@ func parseFlags() options {
 	flag.DurationVar(&o.lagDuration, "lag-duration", 20*time.Second, "how long the lag probe commits events at 1,000/s")
 	flag.IntVar(&o.evalEvents, "eval-events", 10_000_000, "generated events the half-yearly evaluation runs over")
 	flag.BoolVar(&o.skipAnalytics, "skip-analytics", false, "skip the relay and evaluation benchmarks")
+	flag.IntVar(&o.metricsCases, "metrics-cases", 100_000, "unclosed cases behind the /metrics scrape benchmark")
+	flag.BoolVar(&o.skipMetrics, "skip-metrics", false, "skip the /metrics scrape and reconcile benchmark")
 	flag.StringVar(&o.out, "out", "", "rewrite this Markdown file with the results")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the xinfang submitCase run to this file")
 	flag.StringVar(&o.pgbench, "pgbench", "pgbench", "pgbench executable")
 	flag.StringVar(&o.pgbenchMode, "pgbench-protocol", "prepared", "pgbench query protocol: simple, extended or prepared (xinfang's driver prepares statements too)")
 	flag.BoolVar(&o.skipSQLite, "skip-sqlite", false, "skip the SQLite timeline measurement")
 	flag.Parse()
-	if o.clients < 1 || o.fetches < 1 || o.duration <= 0 {
-		fmt.Fprintln(os.Stderr, "bench: -clients, -fetches and -duration must be positive")
+	if o.clients < 1 || o.fetches < 1 || o.duration <= 0 || o.metricsCases < 1 {
+		fmt.Fprintln(os.Stderr, "bench: -clients, -fetches, -duration and -metrics-cases must be positive")
 		os.Exit(2)
 	}
 	o.postgresURL = os.Getenv(postgresURLEnv)
@@ -162,6 +171,13 @@ func run(ctx context.Context, o options) error {
 	}
 	if rep.Policy, err = measurePolicy(ctx, o); err != nil {
 		return fmt.Errorf("policy decisions: %w", err)
+	}
+	if !o.skipMetrics {
+		m, err := measureMetrics(ctx, o, schemas)
+		if err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+		rep.Metrics = &m
 	}
 	if !o.skipAnalytics {
 		if o.clickhouseAddr == "" {

@@ -58,6 +58,8 @@ type report struct {
 	PolicyShare cpuShare
 	// Analytics is nil when skipped.
 	Analytics *analyticsReport
+	// Metrics is nil when skipped.
+	Metrics *metricsReport
 }
 
 // machineFacts collects the machine, Go, PostgreSQL and pgbench versions.
@@ -151,6 +153,9 @@ func (r *report) rows() []row {
 			fmt.Sprintf("%.1f %% (%.2f of %.2f CPU s)", 100*r.PolicyShare.share(), r.PolicyShare.PolicySeconds, r.PolicyShare.ServerSeconds),
 			fmt.Sprintf("< %.0f %%", 100*targetPolicyCPUShare), mark(r.PolicyShare.ServerSeconds > 0 && r.PolicyShare.share() < targetPolicyCPUShare)},
 	)
+	if m := r.Metrics; m != nil {
+		rows = append(rows, m.rows()...)
+	}
 	if a := r.Analytics; a != nil {
 		rows = append(rows,
 			row{fmt.Sprintf("relay: drain a backlog of %d events, PostgreSQL outbox → ClickHouse", a.DrainEvents),
@@ -272,6 +277,9 @@ func (r *report) writeMarkdown(path string) error {
 		"one Rego evaluation each, as for the first question with a new combination. The CPU share "+
 		"comes from a CPU profile of the submitCase run: samples with a frame of xinfang's policy package or OPA, over all "+
 		"samples except the load generator's.\n\n", r.Policy.N)
+	if m := r.Metrics; m != nil {
+		m.describe(&b)
+	}
 	if a := r.Analytics; a != nil {
 		fmt.Fprintf(&b, "**Relay.** A fresh PostgreSQL schema gets a backlog of %d case events with their cases and outbox rows "+
 			"(`analytics.FillOutbox`), as an outage would leave it; one relay (`analytics.MeasureDrain`) then empties it into "+

@@ -42,7 +42,10 @@ type Options struct {
 	// WebsocketOrigins are host patterns of other origins (besides the
 	// server's own) whose pages may open a websocket, e.g. "app.example.org".
 	WebsocketOrigins []string
-	Logger           *slog.Logger
+	// Extensions are added before the handler's own, so that they see
+	// every operation and its whole duration (metrics).
+	Extensions []graphql.HandlerExtension
+	Logger     *slog.Logger
 }
 
 // Defaults for Options.
@@ -85,6 +88,9 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	for _, ext := range opts.Extensions {
+		srv.Use(ext)
+	}
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})

@@ -14,16 +14,19 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/xinfang/xinfang/analytics"
 
+	"github.com/xinfang/xinfang/analytics"
+	"github.com/xinfang/xinfang/ent/department"
 	"github.com/xinfang/xinfang/graph"
 	"github.com/xinfang/xinfang/internal/auth"
 	"github.com/xinfang/xinfang/internal/config"
 	"github.com/xinfang/xinfang/internal/directory"
 	"github.com/xinfang/xinfang/internal/evaluation"
+	"github.com/xinfang/xinfang/internal/metrics"
 	"github.com/xinfang/xinfang/internal/server"
 	"github.com/xinfang/xinfang/internal/sla"
 	"github.com/xinfang/xinfang/internal/store"
@@ -50,6 +53,9 @@ type App struct {
 	// Watcher records deadline warnings, breaches and escalations; Run
 	// runs it when the configuration asks for it.
 	Watcher *sla.Watcher
+	// CaseMetrics are the case and SLA metrics, kept by the workflow's
+	// changes and reconciled by Run.
+	CaseMetrics *metrics.Cases
 	// Handler serves every HTTP route.
 	Handler http.Handler
 	Log     *slog.Logger
@@ -111,22 +117,29 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if err != nil {
 		return nil, err
 	}
-	metrics := prometheus.NewRegistry()
-	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	engine, err := policy.New(ctx, policy.Options{
-		Dir: cfg.PolicyDir, Registerer: metrics, Logger: log, PollInterval: cfg.PolicyPollInterval,
+		Dir: cfg.PolicyDir, Registerer: registry, Logger: log, PollInterval: cfg.PolicyPollInterval,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
 	authz := engine
+	// The departments known now start their case series at zero; others
+	// get them with their first case. Metrics are no reason not to start.
+	departments, err := db.Client.Department.Query().Select(department.FieldCode).Strings(ctx)
+	if err != nil {
+		log.WarnContext(ctx, "metrics: load department codes", "err", err)
+	}
+	cases := metrics.NewCases(registry, departments)
 	// The alert feed hears of the alerts this process records; it needs
 	// the workflow, which needs it as an observer.
 	var feed *sla.Feed
 	wf, err := workflow.New(workflow.Config{
 		Client: db.Client, Postgres: db.Dialect == dialect.Postgres, Policy: engine,
 		PINSecret: pinKey, Location: loc, Now: opts.Now, Logger: log,
-		Observer: workflow.Observers{observerFunc(func(ctx context.Context, ch workflow.Change) { feed.CaseChanged(ctx, ch) })},
+		Observer: workflow.Observers{cases, observerFunc(func(ctx context.Context, ch workflow.Change) { feed.CaseChanged(ctx, ch) })},
 	})
 	if err != nil {
 		return nil, err
@@ -138,7 +151,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	}
 	watcher, err := sla.New(sla.Config{
 		Cases: wf, Policy: engine, Lease: lease, Interval: cfg.WatchInterval,
-		Now: opts.Now, Logger: log, Registerer: metrics,
+		Now: opts.Now, Logger: log, Registerer: registry,
 	})
 	if err != nil {
 		return nil, err
@@ -162,6 +175,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		DepthLimit:       cfg.DepthLimit,
 		WebsocketInit:    authn.WebsocketInit,
 		WebsocketOrigins: cfg.WebsocketOrigins,
+		Extensions:       []graphql.HandlerExtension{metrics.NewGraphQL(registry)},
 		Logger:           log,
 	})
 	handler := server.Routes(server.RoutesConfig{
@@ -169,11 +183,11 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		Ready:        db.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		CORSOrigins:  cfg.CORSOrigins,
-		Metrics:      promhttp.HandlerFor(metrics, promhttp.HandlerOpts{Registry: metrics}),
+		Metrics:      promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry}),
 		Logger:       log,
 	})
 	return &App{DB: db, Workflow: wf, Auth: authn, Directory: dir, Evaluation: eval, Policy: engine,
-		Warehouse: wh, ownWarehouse: ownWarehouse, Metrics: metrics, Watcher: watcher, Handler: handler, Log: log, cfg: cfg}, nil
+		Warehouse: wh, ownWarehouse: ownWarehouse, Metrics: registry, CaseMetrics: cases, Watcher: watcher, Handler: handler, Log: log, cfg: cfg}, nil
 }
 
 // observerFunc adapts a function to workflow.Observer.
@@ -183,15 +197,21 @@ func (f observerFunc) CaseChanged(ctx context.Context, ch workflow.Change) { f(c
 
 // Run does the server's background work until ctx ends: it watches the
 // policy directory (when one is configured) and reloads changed policies;
-// unless Config.Watcher is off, it watches the deadlines of open cases
-// (when this replica is the leader); and, unless Config.Relay is off, it
-// relays case events from the outbox to the warehouse. It returns when
-// all have stopped.
+// reconciles the case gauges with the database every
+// Config.MetricsReconcileInterval; unless Config.Watcher is off, watches
+// the deadlines of open cases (when this replica is the leader); and,
+// unless Config.Relay is off, relays case events from the outbox to the
+// warehouse. It returns when all have stopped.
 func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	if a.cfg.PolicyDir != "" {
 		wg.Go(func() { a.Policy.Watch(ctx) })
 	}
+	interval := a.cfg.MetricsReconcileInterval
+	if interval == 0 {
+		interval = config.DefaultMetricsReconcileInterval
+	}
+	wg.Go(func() { a.CaseMetrics.RunReconciler(ctx, interval, a.Workflow.CountUnclosed, a.Log) })
 	if a.cfg.Watcher {
 		wg.Go(func() { a.Watcher.Run(ctx) })
 	}

@@ -79,7 +79,18 @@ type Config struct {
 	// AlertPollInterval is how often a deadline alert subscription looks
 	// for alerts another replica recorded (5 s when zero).
 	AlertPollInterval time.Duration
+	// MetricsReconcileInterval is how often serve resets the case gauges
+	// to the database's counts; 0 means DefaultMetricsReconcileInterval.
+	MetricsReconcileInterval time.Duration
 }
+
+// DefaultMetricsReconcileInterval is how often the case gauges are
+// reconciled by default.
+const DefaultMetricsReconcileInterval = 5 * time.Minute
+
+// minMetricsReconcileInterval keeps reconciling, which reads every
+// unclosed case, from becoming a load on the database.
+const minMetricsReconcileInterval = 10 * time.Second
 
 // Register defines the flags of c on fs, with defaults from the
 // environment.
@@ -119,6 +130,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.ClickHouseUser, "clickhouse-user", env("XINFANG_CLICKHOUSE_USER", ""), "ClickHouse user; empty: default (XINFANG_CLICKHOUSE_USER)")
 	fs.StringVar(&c.ClickHousePassword, "clickhouse-password", env("XINFANG_CLICKHOUSE_PASSWORD", ""), "ClickHouse password (XINFANG_CLICKHOUSE_PASSWORD)")
 	fs.StringVar(&c.AnalyticsTimeZone, "analytics-time-zone", env("XINFANG_ANALYTICS_TIMEZONE", "Asia/Shanghai"), "time zone analytics buckets days, weeks and months in (XINFANG_ANALYTICS_TIMEZONE)")
+	fs.DurationVar(&c.MetricsReconcileInterval, "metrics-reconcile-interval", envDuration("XINFANG_METRICS_RECONCILE_INTERVAL", DefaultMetricsReconcileInterval), "how often the case gauges of /metrics are reset to the database's counts, at least 10s (XINFANG_METRICS_RECONCILE_INTERVAL)")
 	fs.BoolVar(&c.Relay, "relay", envBool("XINFANG_RELAY", true), "run the analytics relay inside serve; turn off when `xinfang relay` runs separately (XINFANG_RELAY)")
 	fs.BoolVar(&c.Watcher, "sla-watcher", envBool("XINFANG_SLA_WATCHER", true), "run the deadline watcher inside serve; replicas elect one leader on PostgreSQL (XINFANG_SLA_WATCHER)")
 	fs.DurationVar(&c.WatchInterval, "sla-watch-interval", envDuration("XINFANG_SLA_WATCH_INTERVAL", 15*time.Second), "time between two deadline watcher ticks (XINFANG_SLA_WATCH_INTERVAL)")
@@ -144,6 +156,9 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: use text or json", c.LogFormat)
+	}
+	if c.MetricsReconcileInterval != 0 && c.MetricsReconcileInterval < minMetricsReconcileInterval {
+		return fmt.Errorf("metrics reconcile interval %s: use at least %s", c.MetricsReconcileInterval, minMetricsReconcileInterval)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestSecretIsGeneratedOnceAndKept(t *testing.T) {
@@ -77,5 +78,42 @@ func TestAnalyticsSettings(t *testing.T) {
 	}
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestMetricsReconcileInterval(t *testing.T) {
+	t.Setenv("XINFANG_METRICS_RECONCILE_INTERVAL", "90s")
+	var c Config
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	c.Register(fs)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsReconcileInterval != 90*time.Second {
+		t.Fatalf("interval from the environment: %s", c.MetricsReconcileInterval)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Parse([]string{"-metrics-reconcile-interval", "1s"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err == nil {
+		t.Fatal("a reconcile interval of 1s accepted")
+	}
+	c.MetricsReconcileInterval = -time.Minute
+	if err := c.Validate(); err == nil {
+		t.Fatal("a negative reconcile interval accepted")
+	}
+	c.MetricsReconcileInterval = 0
+	if err := c.Validate(); err != nil {
+		t.Fatalf("0 means the default: %v", err)
+	}
+
+	t.Setenv("XINFANG_METRICS_RECONCILE_INTERVAL", "")
+	var d Config
+	d.Register(flag.NewFlagSet("test", flag.ContinueOnError))
+	if d.MetricsReconcileInterval != DefaultMetricsReconcileInterval || DefaultMetricsReconcileInterval != 5*time.Minute {
+		t.Fatalf("default interval: %s", d.MetricsReconcileInterval)
 	}
 }
