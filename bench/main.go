@@ -77,6 +77,9 @@ type options struct {
 	skipAnalytics  bool
 	metricsCases   int
 	skipMetrics    bool
+	watcherCases   int
+	watcherDue     int
+	skipWatcher    bool
 	out            string
 	cpuProfile     string
 	pgbench        string
@@ -112,13 +115,16 @@ func parseFlags() options {
 	flag.BoolVar(&o.skipAnalytics, "skip-analytics", false, "skip the relay and evaluation benchmarks")
 	flag.IntVar(&o.metricsCases, "metrics-cases", 100_000, "unclosed cases behind the /metrics scrape benchmark")
 	flag.BoolVar(&o.skipMetrics, "skip-metrics", false, "skip the /metrics scrape and reconcile benchmark")
+	flag.IntVar(&o.watcherCases, "watcher-cases", 1_000_000, "unclosed cases behind the deadline watcher benchmark")
+	flag.IntVar(&o.watcherDue, "watcher-due", 2_000, "of those, cases due for a deadline check")
+	flag.BoolVar(&o.skipWatcher, "skip-watcher", false, "skip the deadline watcher benchmark")
 	flag.StringVar(&o.out, "out", "", "rewrite this Markdown file with the results")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the xinfang submitCase run to this file")
 	flag.StringVar(&o.pgbench, "pgbench", "pgbench", "pgbench executable")
 	flag.StringVar(&o.pgbenchMode, "pgbench-protocol", "prepared", "pgbench query protocol: simple, extended or prepared (xinfang's driver prepares statements too)")
 	flag.BoolVar(&o.skipSQLite, "skip-sqlite", false, "skip the SQLite timeline measurement")
 	flag.Parse()
-	if o.clients < 1 || o.fetches < 1 || o.duration <= 0 || o.metricsCases < 1 {
+	if o.clients < 1 || o.fetches < 1 || o.duration <= 0 || o.metricsCases < 1 || o.watcherDue < 1 || o.watcherDue > o.watcherCases {
 		fmt.Fprintln(os.Stderr, "bench: -clients, -fetches, -duration and -metrics-cases must be positive")
 		os.Exit(2)
 	}
@@ -178,6 +184,13 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("metrics: %w", err)
 		}
 		rep.Metrics = &m
+	}
+	if !o.skipWatcher {
+		w, err := measureWatcher(ctx, o, schemas)
+		if err != nil {
+			return fmt.Errorf("deadline watcher: %w", err)
+		}
+		rep.Watcher = &w
 	}
 	if !o.skipAnalytics {
 		if o.clickhouseAddr == "" {

@@ -69,7 +69,7 @@ func measureMetrics(ctx context.Context, o options, schemas *schemaSet) (metrics
 		return rep, err
 	}
 	log.Info("metrics: seeding unclosed cases", "cases", o.metricsCases, "departments", metricsDepartments)
-	if err := seedUnclosedCases(ctx, db, o.metricsCases); err != nil {
+	if err := seedUnclosedCases(ctx, db, o.metricsCases, "now()"); err != nil {
 		return rep, err
 	}
 
@@ -125,9 +125,11 @@ func measureMetrics(ctx context.Context, o options, schemas *schemaSet) (metrics
 
 // seedUnclosedCases inserts n unclosed cases spread over metricsDepartments
 // departments (created here), every unclosed status and SLA state, in one
-// statement. They have no events or petitioners: the reconcile reads only
-// the cases table.
-func seedUnclosedCases(ctx context.Context, db *store.DB, n int) error {
+// statement. checkAt is the SQL expression of a case's deadline_check_at,
+// over g, the case's number from 1 to n. They have no events or
+// petitioners: the reconcile reads only the cases table, and the watcher's
+// events start their chains after the seeded version.
+func seedUnclosedCases(ctx context.Context, db *store.DB, n int, checkAt string) error {
 	for i := range metricsDepartments {
 		code := fmt.Sprintf("DEPT_%02d", i+1)
 		if _, err := db.Client.Department.Create().SetCode(code).SetName(code).SetIntake(i == 0).Save(ctx); err != nil {
@@ -143,7 +145,7 @@ func seedUnclosedCases(ctx context.Context, db *store.DB, n int) error {
 			'bench', now() - (g % 500) * interval '1 hour', now() + interval '1 day', now() + interval '5 days',
 			now() + interval '7 days',
 			(ARRAY['ON_TRACK','ON_TRACK','ON_TRACK','ON_TRACK','ON_TRACK','ON_TRACK','AT_RISK','AT_RISK','BREACHED','ESCALATED'])[1 + (g / 3) % 10],
-			now(), d.ids[1 + g % array_length(d.ids, 1)]
+			`+checkAt+`, d.ids[1 + g % array_length(d.ids, 1)]
 		FROM generate_series(1, $1::int) AS g, (SELECT array_agg(id ORDER BY id) AS ids FROM departments) AS d`, n)
 	if err != nil {
 		return fmt.Errorf("seed %d cases: %w", n, err)

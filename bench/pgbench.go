@@ -151,8 +151,7 @@ var tpsLine = regexp.MustCompile(`(?m)^tps = ([0-9.]+) \(without initial connect
 // run runs pgbench for d with the schema on its search path and returns
 // the reported transactions per second.
 func (p pgbenchRun) run(ctx context.Context, d time.Duration) (float64, error) {
-	cmd := exec.CommandContext(ctx, p.exe, p.args(d)...)
-	cmd.Env = append(os.Environ(), "PGOPTIONS=-c search_path="+p.schema)
+	cmd := execPgbench(ctx, p.exe, p.schema, p.args(d)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w\n%s", p.exe, err, out)
@@ -172,4 +171,11 @@ func pgbenchCommand(o options) string {
 	p := pgbenchRun{url: "$URL", script: "submit.sql", clients: o.clients, protocol: o.pgbenchMode}
 	args := p.args(o.duration)
 	return "PGOPTIONS='-c search_path=<schema>' pgbench " + strings.Join(args, " ")
+}
+
+// execPgbench is a pgbench command whose connections use schema.
+func execPgbench(ctx context.Context, exe, schema string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Env = append(os.Environ(), "PGOPTIONS=-c search_path="+schema)
+	return cmd
 }

@@ -60,6 +60,8 @@ type report struct {
 	Analytics *analyticsReport
 	// Metrics is nil when skipped.
 	Metrics *metricsReport
+	// Watcher is nil when skipped.
+	Watcher *watcherReport
 }
 
 // machineFacts collects the machine, Go, PostgreSQL and pgbench versions.
@@ -155,6 +157,9 @@ func (r *report) rows() []row {
 	)
 	if m := r.Metrics; m != nil {
 		rows = append(rows, m.rows()...)
+	}
+	if w := r.Watcher; w != nil {
+		rows = append(rows, w.rows()...)
 	}
 	if a := r.Analytics; a != nil {
 		rows = append(rows,
@@ -279,6 +284,9 @@ func (r *report) writeMarkdown(path string) error {
 		"samples except the load generator's.\n\n", r.Policy.N)
 	if m := r.Metrics; m != nil {
 		m.describe(&b)
+	}
+	if w := r.Watcher; w != nil {
+		w.describe(&b)
 	}
 	if a := r.Analytics; a != nil {
 		fmt.Fprintf(&b, "**Relay.** A fresh PostgreSQL schema gets a backlog of %d case events with their cases and outbox rows "+
