@@ -3,8 +3,9 @@ GO        ?= go
 BIN       ?= bin/xinfang
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
+PROMTOOL  ?= $(or $(XINFANG_TEST_PROMTOOL),promtool)
 
-.PHONY: help run build generate check-generate test test-go compose-check vet bench migration clean
+.PHONY: help run build generate check-generate test test-go compose-check check-alerts vet bench migration clean
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-16s %s\n", $$1, $$2}'
@@ -30,12 +31,23 @@ vet: ## go vet and gofmt
 test: ## install and start what the tests need, then run every test
 	@eval "$$(./scripts/test-services.sh)" && $(MAKE) --no-print-directory test-go
 
+# The deploy package's tests run the same promtool checks as check-alerts
+# (and validate the Grafana provisioning), so test-go covers them.
 test-go: vet compose-check ## run the Go tests against the services already running
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 compose-check: ## validate docker-compose.yml (with placeholder secrets)
 	XINFANG_JWT_SECRET=placeholder-secret-for-validation-only XINFANG_PIN_SECRET=placeholder-pin-secret \
+	GRAFANA_ADMIN_PASSWORD=placeholder-grafana-admin GRAFANA_CLICKHOUSE_PASSWORD=placeholder-grafana-clickhouse \
 		docker-compose -f docker-compose.yml config -q
+
+check-alerts: ## check the Prometheus config and rules and run the rules' unit tests (promtool)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && mkdir "$$tmp/rules" && \
+		cp deploy/prometheus/rules/xinfang.yml "$$tmp/rules/" && \
+		sed "s#/etc/prometheus/rules/#$$tmp/rules/#" deploy/prometheus/prometheus.yml >"$$tmp/prometheus.yml" && \
+		$(PROMTOOL) check config "$$tmp/prometheus.yml"
+	$(PROMTOOL) check rules deploy/prometheus/rules/xinfang.yml
+	cd deploy/prometheus/rules && $(PROMTOOL) test rules xinfang_test.yml
 
 bench: ## run the benchmarks and record them in docs/benchmarks.md
 	@eval "$$(./scripts/test-services.sh)" && \

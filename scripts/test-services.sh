@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the services the tests need are installed and running, and
 # prints the environment the tests read. Used by `make test`; safe to run
-# again. On a fresh Debian 12 machine it installs PostgreSQL (as root).
+# again. On a fresh Debian 12 machine it installs PostgreSQL, ClickHouse,
+# docker-compose and Prometheus (as root).
 set -euo pipefail
 
 log() { echo "test-services: $*" >&2; }
@@ -53,8 +54,41 @@ if ! command -v docker-compose >/dev/null 2>&1; then
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
 fi
 
+# Prometheus: only its binaries, to check the alert rules and run their unit
+# tests (`promtool test rules`). Debian's package would start a service of
+# its own; a policy-rc.d that refuses every start (unless one is already in
+# place) keeps it from doing so, with or without systemd, so a service that
+# cannot start cannot fail the install either.
+prometheus_installed() {
+	[ "$(dpkg-query -W -f='${Status}' prometheus 2>/dev/null)" = "install ok installed" ] &&
+		[ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ]
+}
+if ! prometheus_installed; then
+	log "installing prometheus (promtool checks the alert rules)"
+	policy=/usr/sbin/policy-rc.d own_policy=
+	if [ ! -e "$policy" ]; then
+		own_policy=1
+		trap 'as_root rm -f "$policy"' EXIT
+		printf '#!/bin/sh\n# xinfang test-services: no service starts during the install\nexit 101\n' |
+			as_root tee "$policy" >/dev/null
+		as_root chmod 755 "$policy"
+	fi
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+	if [ -d /run/systemd/system ]; then
+		as_root systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+	fi
+	if [ -n "$own_policy" ]; then
+		as_root rm -f "$policy"
+		trap - EXIT
+	fi
+	prometheus_installed || { log "prometheus did not install"; exit 1; }
+fi
+
 # ClickHouse: a throwaway server from a temp-dir config (analytics tests).
 CH_ADDR="${XINFANG_TEST_CLICKHOUSE_ADDR:-$("$(dirname "$0")/clickhouse-test-server.sh")}"
 
 echo "export XINFANG_TEST_POSTGRES_URL='$PG_URL'"
 echo "export XINFANG_TEST_CLICKHOUSE_ADDR='$CH_ADDR'"
+echo "export XINFANG_TEST_PROMETHEUS='/usr/bin/prometheus'"
+echo "export XINFANG_TEST_PROMTOOL='/usr/bin/promtool'"
