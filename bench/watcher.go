@@ -136,7 +136,7 @@ func duePlan(ctx context.Context, db *store.DB) (string, error) {
 		if err := rows.Scan(&line); err != nil {
 			return "", err
 		}
-		lines = append(lines, strings.TrimSpace(line))
+		lines = append(lines, strings.TrimRight(line, " "))
 	}
 	return strings.Join(lines, "\n"), rows.Err()
 }
