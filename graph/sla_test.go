@@ -13,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
 	"github.com/xinfang/xinfang/ent/caseevent"
@@ -74,6 +75,20 @@ func (b *testBundle) deadlineEvents(id string) map[caseevent.Type]int {
 		require.Equal(b.t, caseevent.ActorKindSYSTEM, ev.ActorKind)
 	}
 	return n
+}
+
+// gaugeValue reads an unlabelled gauge from a registry.
+func gaugeValue(t *testing.T, reg prometheus.Gatherer, name string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	require.NoError(t, err)
+	for _, f := range families {
+		if f.GetName() == name {
+			return f.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
 }
 
 // TestDeadlineWatcher walks one case through warning, breach and
@@ -276,8 +291,10 @@ func TestDeadlineAlertSubscription(t *testing.T) {
 	require.NoError(t, wsjson.Write(ctx, conn, map[string]any{"id": "1", "type": "subscribe",
 		"payload": map[string]any{"query": `subscription { deadlineAlerts { ` + alertFields + ` } }`}}))
 	// The subscription starts asynchronously; alerts from before it are
-	// not replayed, so record the warning once it is registered.
-	time.Sleep(200 * time.Millisecond)
+	// not replayed, so record the warning once it is served.
+	require.Eventually(t, func() bool {
+		return gaugeValue(t, b.app.Metrics, "xinfang_sla_alert_subscriptions") == 1
+	}, 10*time.Second, 10*time.Millisecond)
 	b.clock.Advance(37 * time.Hour)
 	require.Equal(t, 1, b.tick().Recorded)
 

@@ -144,7 +144,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if err != nil {
 		return nil, err
 	}
-	feed = sla.NewFeed(wf, cfg.AlertPollInterval, log)
+	feed = sla.NewFeed(wf, cfg.AlertPollInterval, log, registry)
 	var lease sla.Lease = sla.LocalLease{}
 	if db.Dialect == dialect.Postgres {
 		lease = sla.NewAdvisoryLock(db.SQL)

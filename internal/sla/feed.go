@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/xinfang/xinfang/ent/caseevent"
 	"github.com/xinfang/xinfang/internal/workflow"
 )
@@ -18,6 +20,8 @@ type Feed struct {
 	cases *workflow.Service
 	poll  time.Duration
 	log   *slog.Logger
+	// open counts the subscriptions being served.
+	open prometheus.Gauge
 
 	mu      sync.Mutex
 	waiters map[chan struct{}]struct{}
@@ -26,15 +30,23 @@ type Feed struct {
 // feedPage is how many alerts one poll of a subscription reads at most.
 const feedPage = 50
 
-// NewFeed returns a Feed that polls every poll (5 s when zero).
-func NewFeed(cases *workflow.Service, poll time.Duration, log *slog.Logger) *Feed {
+// NewFeed returns a Feed that polls every poll (5 s when zero) and counts
+// its subscriptions on reg (when not nil).
+func NewFeed(cases *workflow.Service, poll time.Duration, log *slog.Logger, reg prometheus.Registerer) *Feed {
 	if poll <= 0 {
 		poll = 5 * time.Second
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Feed{cases: cases, poll: poll, log: log, waiters: map[chan struct{}]struct{}{}}
+	open := prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: "xinfang", Subsystem: "sla", Name: "alert_subscriptions",
+		Help: "Deadline alert subscriptions this instance serves.",
+	})
+	if reg != nil {
+		reg.MustRegister(open)
+	}
+	return &Feed{cases: cases, poll: poll, log: log, open: open, waiters: map[chan struct{}]struct{}{}}
 }
 
 // CaseChanged implements workflow.Observer.
@@ -70,6 +82,7 @@ func (f *Feed) Subscribe(ctx context.Context) (<-chan *workflow.DeadlineAlert, e
 	f.mu.Lock()
 	f.waiters[wake] = struct{}{}
 	f.mu.Unlock()
+	f.open.Inc()
 
 	out := make(chan *workflow.DeadlineAlert, feedPage)
 	go func() {
@@ -77,6 +90,7 @@ func (f *Feed) Subscribe(ctx context.Context) (<-chan *workflow.DeadlineAlert, e
 			f.mu.Lock()
 			delete(f.waiters, wake)
 			f.mu.Unlock()
+			f.open.Dec()
 			close(out)
 		}()
 		ticker := time.NewTicker(f.poll)
