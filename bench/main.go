@@ -65,6 +65,7 @@ const defaultPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disa
 // options are the command-line settings.
 type options struct {
 	clients        int
+	rounds         int
 	duration       time.Duration
 	warmup         time.Duration
 	fetches        int
@@ -103,6 +104,7 @@ func main() {
 func parseFlags() options {
 	var o options
 	flag.IntVar(&o.clients, "clients", 16, "concurrent submitCase clients (and pgbench -c)")
+	flag.IntVar(&o.rounds, "rounds", 3, "alternating pgbench and submitCase runs; the medians are reported")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured length of each throughput run")
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured warm-up before each throughput run")
 	flag.IntVar(&o.fetches, "fetches", 2000, "measured case fetches per backend")
@@ -124,7 +126,7 @@ func parseFlags() options {
 	flag.StringVar(&o.pgbenchMode, "pgbench-protocol", "prepared", "pgbench query protocol: simple, extended or prepared (xinfang's driver prepares statements too)")
 	flag.BoolVar(&o.skipSQLite, "skip-sqlite", false, "skip the SQLite timeline measurement")
 	flag.Parse()
-	if o.clients < 1 || o.fetches < 1 || o.duration <= 0 || o.metricsCases < 1 || o.watcherDue < 1 || o.watcherDue > o.watcherCases {
+	if o.clients < 1 || o.rounds < 1 || o.fetches < 1 || o.duration <= 0 || o.metricsCases < 1 || o.watcherDue < 1 || o.watcherDue > o.watcherCases {
 		fmt.Fprintln(os.Stderr, "bench: -clients, -fetches, -duration and -metrics-cases must be positive")
 		os.Exit(2)
 	}
@@ -166,9 +168,6 @@ func run(ctx context.Context, o options) error {
 	schemas := &schemaSet{admin: admin, base: o.postgresURL, log: log}
 	defer schemas.dropAll()
 
-	if rep.PgbenchTPS, rep.PgbenchScript, err = measurePgbench(ctx, o, schemas, pgbenchScript); err != nil {
-		return fmt.Errorf("pgbench: %w", err)
-	}
 	if rep.PgbenchStatementTPS, rep.PgbenchStatementScript, err = measurePgbench(ctx, o, schemas, pgbenchStatementScript); err != nil {
 		return fmt.Errorf("pgbench (one statement): %w", err)
 	}
@@ -218,9 +217,16 @@ func run(ctx context.Context, o options) error {
 	return nil
 }
 
-// measurePostgresApp runs the submitCase throughput and the timeline fetch
-// against one xinfang server on PostgreSQL.
+// measurePostgresApp runs the submitCase throughput, in rounds alternating
+// with the pgbench baseline, and the timeline fetch against one xinfang
+// server on PostgreSQL.
 func measurePostgresApp(ctx context.Context, o options, schemas *schemaSet, rep *report) error {
+	pb, script, cleanup, err := preparePgbench(ctx, o, schemas, pgbenchScript)
+	if err != nil {
+		return fmt.Errorf("pgbench: %w", err)
+	}
+	defer cleanup()
+	rep.PgbenchScript = script
 	_, dbURL, err := schemas.create(ctx)
 	if err != nil {
 		return err
@@ -247,10 +253,24 @@ func measurePostgresApp(ctx context.Context, o options, schemas *schemaSet, rep 
 		defer os.Remove(f.Name())
 		profile = f.Name()
 	}
-	po := o
-	po.cpuProfile = profile
-	if rep.XinfangTPS, err = measureSubmit(ctx, po, srv); err != nil {
-		return fmt.Errorf("submitCase throughput: %w", err)
+	// The machine's speed drifts over minutes (other tenants): the two are
+	// measured in alternating rounds, each ratio from neighbouring runs,
+	// and the medians reported. The first round is profiled.
+	for round := range o.rounds {
+		pgTPS, err := pb.measure(ctx, o)
+		if err != nil {
+			return fmt.Errorf("pgbench: %w", err)
+		}
+		po := o
+		po.cpuProfile = ""
+		if round == 0 {
+			po.cpuProfile = profile
+		}
+		appTPS, err := measureSubmit(ctx, po, srv)
+		if err != nil {
+			return fmt.Errorf("submitCase throughput: %w", err)
+		}
+		rep.IntakeRounds = append(rep.IntakeRounds, intakeRound{Pgbench: pgTPS, Xinfang: appTPS})
 	}
 	if rep.PolicyShare, err = policyCPUShare(profile); err != nil {
 		return err

@@ -73,43 +73,61 @@ func pgbenchStatementScript(deptID int) string {
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// measurePgbench prepares a schema with xinfang's tables and an intake
-// department, runs pgbench's warm-up and measured runs of the script, and
-// returns the measured transactions per second and the script.
+// measurePgbench prepares a pgbench baseline and measures it once.
 func measurePgbench(ctx context.Context, o options, schemas *schemaSet, makeScript func(deptID int) string) (tps float64, script string, err error) {
-	log := o.progressLogs
-	schema, dbURL, err := schemas.create(ctx)
+	pb, script, cleanup, err := preparePgbench(ctx, o, schemas, makeScript)
 	if err != nil {
 		return 0, "", err
 	}
-	deptID, err := prepareBaseline(ctx, dbURL, log)
+	defer cleanup()
+	tps, err = pb.measure(ctx, o)
+	return tps, script, err
+}
+
+// preparePgbench prepares a schema with xinfang's tables and an intake
+// department and writes the script; the caller runs the returned
+// pgbenchRun, then calls cleanup.
+func preparePgbench(ctx context.Context, o options, schemas *schemaSet, makeScript func(deptID int) string) (pb pgbenchRun, script string, cleanup func(), err error) {
+	schema, dbURL, err := schemas.create(ctx)
 	if err != nil {
-		return 0, "", err
+		return pb, "", nil, err
+	}
+	deptID, err := prepareBaseline(ctx, dbURL, o.progressLogs)
+	if err != nil {
+		return pb, "", nil, err
 	}
 	dir, err := os.MkdirTemp("", "xinfang-pgbench-")
 	if err != nil {
-		return 0, "", err
+		return pb, "", nil, err
 	}
-	defer os.RemoveAll(dir)
 	script = makeScript(deptID)
 	file := filepath.Join(dir, "submit.sql")
 	if err := os.WriteFile(file, []byte(script), 0o600); err != nil {
-		return 0, "", err
+		os.RemoveAll(dir)
+		return pb, "", nil, err
 	}
-	pb := pgbenchRun{exe: o.pgbench, url: o.postgresURL, schema: schema, script: file,
+	pb = pgbenchRun{exe: o.pgbench, url: o.postgresURL, schema: schema, script: file,
 		clients: o.clients, protocol: o.pgbenchMode}
+	return pb, script, func() { os.RemoveAll(dir) }, nil
+}
+
+// measure runs pgbench's warm-up and measured runs and returns the
+// measured transactions per second.
+func (p pgbenchRun) measure(ctx context.Context, o options) (float64, error) {
+	log := o.progressLogs
 	if o.warmup > 0 {
 		log.Info("pgbench: warming up", "clients", o.clients, "warmup", o.warmup)
-		if _, err := pb.run(ctx, o.warmup); err != nil {
-			return 0, "", err
+		if _, err := p.run(ctx, o.warmup); err != nil {
+			return 0, err
 		}
 	}
 	log.Info("pgbench: measuring", "duration", o.duration)
-	if tps, err = pb.run(ctx, o.duration); err != nil {
-		return 0, "", err
+	tps, err := p.run(ctx, o.duration)
+	if err != nil {
+		return 0, err
 	}
 	log.Info("pgbench: done", "tps", fmt.Sprintf("%.1f", tps))
-	return tps, script, nil
+	return tps, nil
 }
 
 // prepareBaseline applies xinfang's migrations to the schema and creates

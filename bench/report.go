@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -43,13 +44,13 @@ type report struct {
 	Command           string
 	Options           options
 	Machine           machine
-	PgbenchTPS        float64
-	PgbenchScript     string
+	// IntakeRounds are the alternating pgbench and submitCase runs.
+	IntakeRounds  []intakeRound
+	PgbenchScript string
 	// The same inserts as one statement, as xinfang's PostgreSQL intake
 	// sends them: an informational second baseline.
 	PgbenchStatementTPS    float64
 	PgbenchStatementScript string
-	XinfangTPS             float64
 	PostgresFetch          latency
 	SQLiteFetch            latency
 	// Policy decisions, in process, and the share of the server's CPU time
@@ -118,7 +119,44 @@ type row struct {
 	what, result, target, met string
 }
 
-func (r *report) ratio() float64 { return ratio(r.XinfangTPS, r.PgbenchTPS) }
+// intakeRound is one pgbench run and the submitCase run after it.
+type intakeRound struct{ Pgbench, Xinfang float64 }
+
+// PgbenchTPS and XinfangTPS are the medians of the rounds; ratio is the
+// median of the rounds' ratios.
+func (r *report) PgbenchTPS() float64 {
+	return median(r.IntakeRounds, func(i intakeRound) float64 { return i.Pgbench })
+}
+func (r *report) XinfangTPS() float64 {
+	return median(r.IntakeRounds, func(i intakeRound) float64 { return i.Xinfang })
+}
+func (r *report) ratio() float64 {
+	return median(r.IntakeRounds, func(i intakeRound) float64 { return ratio(i.Xinfang, i.Pgbench) })
+}
+
+// roundRatios lists the rounds' ratios for the report.
+func (r *report) roundRatios() string {
+	parts := make([]string, len(r.IntakeRounds))
+	for i, round := range r.IntakeRounds {
+		parts[i] = fmt.Sprintf("%.2f", ratio(round.Xinfang, round.Pgbench))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func median[T any](xs []T, value func(T) float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	vs := make([]float64, len(xs))
+	for i, x := range xs {
+		vs[i] = value(x)
+	}
+	slices.Sort(vs)
+	if len(vs)%2 == 1 {
+		return vs[len(vs)/2]
+	}
+	return (vs[len(vs)/2-1] + vs[len(vs)/2]) / 2
+}
 
 func ratio(a, b float64) float64 {
 	if b == 0 {
@@ -130,15 +168,15 @@ func ratio(a, b float64) float64 {
 func (r *report) rows() []row {
 	o := r.Options
 	rows := []row{
-		{fmt.Sprintf("pgbench: the 3 intake inserts in one transaction, %d clients", o.clients),
-			fmt.Sprintf("%.0f tx/s", r.PgbenchTPS), "baseline", ""},
-		{fmt.Sprintf("xinfang: submitCase over HTTP on PostgreSQL, %d clients", o.clients),
-			fmt.Sprintf("%.0f req/s", r.XinfangTPS), "", ""},
-		{"submitCase throughput, xinfang / pgbench", fmt.Sprintf("%.2f", r.ratio()),
+		{fmt.Sprintf("pgbench: the 3 intake inserts in one transaction, %d clients (median of %d runs)", o.clients, len(r.IntakeRounds)),
+			fmt.Sprintf("%.0f tx/s", r.PgbenchTPS()), "baseline", ""},
+		{fmt.Sprintf("xinfang: submitCase over HTTP on PostgreSQL, %d clients (median of %d runs, alternating with pgbench)", o.clients, len(r.IntakeRounds)),
+			fmt.Sprintf("%.0f req/s", r.XinfangTPS()), "", ""},
+		{"submitCase throughput, xinfang / pgbench (median of the rounds' ratios)", fmt.Sprintf("%.2f (rounds: %s)", r.ratio(), r.roundRatios()),
 			fmt.Sprintf("≥ %.1f", targetRatio), mark(r.ratio() >= targetRatio)},
 		{fmt.Sprintf("pgbench (extra): the same inserts as one statement, %d clients", o.clients),
 			fmt.Sprintf("%.0f tx/s", r.PgbenchStatementTPS), "", ""},
-		{"submitCase throughput, xinfang / one-statement pgbench (extra)", fmt.Sprintf("%.2f", ratio(r.XinfangTPS, r.PgbenchStatementTPS)), "", ""},
+		{"submitCase throughput, xinfang / one-statement pgbench (extra)", fmt.Sprintf("%.2f", ratio(r.XinfangTPS(), r.PgbenchStatementTPS)), "", ""},
 		fetchRow("PostgreSQL", r.PostgresFetch),
 	}
 	if r.SQLiteFetch.N > 0 {
@@ -263,9 +301,10 @@ func (r *report) writeMarkdown(path string) error {
 		"number of clients:\n\n    %s\n\n"+
 		"For transparency the table also shows pgbench sending the same rows as one statement, xinfang's own shape, and "+
 		"the ratio to that; that figure is closer to the most the database can take for these rows, and carries no target.\n\n"+
-		"pgbench runs first (after its own %s warm-up run), then xinfang. Both share the %d CPUs with PostgreSQL; "+
-		"the benchmark client runs in xinfang's process.\n\n",
-		o.clients, o.clients, len([]rune(caseBody)), o.duration, o.warmup, pgbenchCommand(o), o.warmup, m.CPUs)
+		"pgbench and xinfang run in %d alternating rounds (pgbench first, each run after its own %s warm-up), because "+
+		"this machine's speed drifts over minutes; each round's ratio compares neighbouring runs, and the table gives the "+
+		"medians. Both share the %d CPUs with PostgreSQL; the benchmark client runs in xinfang's process.\n\n",
+		o.clients, o.clients, len([]rune(caseBody)), o.duration, o.warmup, pgbenchCommand(o), len(r.IntakeRounds), o.warmup, m.CPUs)
 	fmt.Fprintf(&b, "**Case fetch.** On the same server, one case is submitted and taken through acceptCase, assignCase, "+
 		"startWork and addNote by a department head and a handler until it has %d events. One client then posts this query "+
 		"as the department head %d times after %d unmeasured ones, one at a time; latency is from sending the request to "+
