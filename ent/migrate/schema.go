@@ -51,6 +51,11 @@ var (
 				Columns: []*schema.Column{CaseEventsColumns[11], CaseEventsColumns[1]},
 			},
 			{
+				Name:    "caseevent_case_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{CaseEventsColumns[11], CaseEventsColumns[0]},
+			},
+			{
 				Name:    "caseevent_occurred_at",
 				Unique:  false,
 				Columns: []*schema.Column{CaseEventsColumns[4]},

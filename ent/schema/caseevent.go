@@ -109,6 +109,10 @@ func (CaseEvent) Edges() []ent.Edge {
 func (CaseEvent) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("case_id", "seq").Unique(),
+		// A timeline page is "events of a case ORDER BY id LIMIT n": with
+		// only (case_id, seq) PostgreSQL's generic plan may walk the primary
+		// key through every newer event instead (50 ms at 1.5 M events).
+		index.Fields("case_id", "id"),
 		index.Fields("occurred_at"),
 		index.Fields("type", "occurred_at"),
 	}
