@@ -210,7 +210,7 @@ func (w *Watcher) check(ctx context.Context, c *ent.CaseFile, now time.Time) (bo
 		return false, w.retry(ctx, c, now, err)
 	}
 	ev, err := w.cfg.Cases.RecordDeadlineCheck(ctx, c, workflow.DeadlineCheck{
-		Deadline: deadline, Escalation: esc, Department: department,
+		Deadline: deadline, Escalation: esc,
 	})
 	if changedMeanwhile(err) {
 		return false, nil

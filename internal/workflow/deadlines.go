@@ -143,12 +143,10 @@ func (s *Service) DueForCheck(ctx context.Context, now time.Time, limit int) ([]
 }
 
 // DeadlineCheck is what the deadline watcher found for one case: the
-// running deadline, the policy's escalation decision, and the department's
-// code the decision was asked for.
+// running deadline and the policy's escalation decision about it.
 type DeadlineCheck struct {
 	Deadline   RunningDeadline
 	Escalation policy.Escalation
-	Department string
 }
 
 // RecordDeadlineCheck stores a watcher's finding on the case it read (c,
