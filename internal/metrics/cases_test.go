@@ -152,7 +152,7 @@ func TestCasesFollowTheWorkflow(t *testing.T) {
 				running, ok := workflow.Running(c)
 				require.True(t, ok)
 				_, err := b.wf.RecordDeadlineCheck(context.Background(), c, workflow.DeadlineCheck{
-					Deadline: running, Department: "ADMIN",
+					Deadline:   running,
 					Escalation: policy.Escalation{Level: level, NextCheck: b.clk.Now().Add(time.Hour)},
 				})
 				require.NoError(t, err)

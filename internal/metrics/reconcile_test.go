@@ -37,7 +37,7 @@ func TestReconcileCorrectsDrift(t *testing.T) {
 			c2 := ok(b.wf.Accept(ctx, ref(b.submit(t, "二")), nil))
 			running, found := workflow.Running(c2)
 			require.True(t, found)
-			_, err := b.wf.RecordDeadlineCheck(context.Background(), c2, workflow.DeadlineCheck{Deadline: running, Department: "CS",
+			_, err := b.wf.RecordDeadlineCheck(context.Background(), c2, workflow.DeadlineCheck{Deadline: running,
 				Escalation: policy.Escalation{Level: policy.LevelWarned, NextCheck: b.clk.Now().Add(time.Hour)}})
 			require.NoError(t, err)
 			truth := caseGauges(t, reg)
