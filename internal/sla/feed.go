@@ -8,7 +8,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/xinfang/xinfang/ent/caseevent"
 	"github.com/xinfang/xinfang/internal/workflow"
 )
 
@@ -51,9 +50,7 @@ func NewFeed(cases *workflow.Service, poll time.Duration, log *slog.Logger, reg 
 
 // CaseChanged implements workflow.Observer.
 func (f *Feed) CaseChanged(_ context.Context, ch workflow.Change) {
-	switch ch.Event {
-	case caseevent.TypeDEADLINE_WARNING, caseevent.TypeDEADLINE_BREACHED, caseevent.TypeDEADLINE_ESCALATED:
-	default:
+	if !workflow.IsDeadlineEvent(ch.Event) {
 		return
 	}
 	f.mu.Lock()

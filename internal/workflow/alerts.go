@@ -25,7 +25,7 @@ const (
 )
 
 // alertEvents are the events the deadline watcher records.
-var alertEvents = []caseevent.Type{caseevent.TypeDEADLINE_WARNING, caseevent.TypeDEADLINE_BREACHED, caseevent.TypeDEADLINE_ESCALATED}
+var alertEvents = deadlineEvents[policy.LevelWarned:]
 
 // DeadlineAlert is a warning, breach or escalation the watcher recorded,
 // as the staff it is addressed to read it.
@@ -123,7 +123,7 @@ func (s *Service) deadlineAlerts(ctx context.Context, q AlertQuery) (AlertPage, 
 	// The recipients are in the event's payload, which the databases
 	// filter differently; read pages and keep the caller's.
 	var page AlertPage
-	alerts := page.Alerts
+	var alerts []DeadlineAlert
 	for offset, batch := 0, 4*(first+1); len(alerts) <= first; offset += batch {
 		events, err := query.Clone().Offset(offset).Limit(batch).All(ctx)
 		if err != nil {
@@ -192,14 +192,7 @@ func alertFor(subject policy.Subject, ev *ent.CaseEvent) (DeadlineAlert, bool) {
 		Notify:   payloadStrings(ev.Payload, "notify"),
 		Reasons:  payloadStrings(ev.Payload, "reasons"),
 	}
-	switch ev.Type {
-	case caseevent.TypeDEADLINE_WARNING:
-		a.Level = casefile.SLAStateAT_RISK
-	case caseevent.TypeDEADLINE_BREACHED:
-		a.Level = casefile.SLAStateBREACHED
-	default:
-		a.Level = casefile.SLAStateESCALATED
-	}
+	a.Level = slaStates[slices.Index(deadlineEvents[:], ev.Type)]
 	if due, err := time.Parse(time.RFC3339Nano, payloadString(ev.Payload, "due")); err == nil {
 		a.Due = due
 	}

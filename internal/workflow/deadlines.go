@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,6 +67,20 @@ var slaStates = [...]casefile.SLAState{
 	policy.LevelEscalated: casefile.SLAStateESCALATED,
 }
 
+// deadlineEvents are the events that record reaching each escalation
+// level; none records LevelFine.
+var deadlineEvents = [...]caseevent.Type{
+	policy.LevelWarned:    caseevent.TypeDEADLINE_WARNING,
+	policy.LevelBreached:  caseevent.TypeDEADLINE_BREACHED,
+	policy.LevelEscalated: caseevent.TypeDEADLINE_ESCALATED,
+}
+
+// IsDeadlineEvent reports whether the deadline watcher records events of
+// type t.
+func IsDeadlineEvent(t caseevent.Type) bool {
+	return t != "" && slices.Contains(deadlineEvents[:], t)
+}
+
 // LevelOf is the escalation level an SLA state records.
 func LevelOf(s casefile.SLAState) int {
 	for level, state := range slaStates {
@@ -86,7 +101,7 @@ func LevelOf(s casefile.SLAState) int {
 // keeps its recorded level, so a warning is not repeated for it; the
 // watcher lowers the level when the new due time is further away.
 func scheduleDeadlineCheck(c *ent.CaseFile, ch *change) {
-	if isDeadlineEvent(ch.event) {
+	if IsDeadlineEvent(ch.event) {
 		return // the watcher sets its own bookkeeping
 	}
 	m := ch.update.Mutation()
@@ -120,10 +135,6 @@ func scheduleDeadlineCheck(c *ent.CaseFile, ch *change) {
 	default:
 		ch.update.SetSLAState(casefile.SLAStateON_TRACK).SetDeadlineCheckAt(ch.now)
 	}
-}
-
-func isDeadlineEvent(t caseevent.Type) bool {
-	return t == caseevent.TypeDEADLINE_WARNING || t == caseevent.TypeDEADLINE_BREACHED || t == caseevent.TypeDEADLINE_ESCALATED
 }
 
 // DueForCheck returns up to limit cases whose deadline check is due at now,
@@ -197,13 +208,7 @@ func (s *Service) RecordDeadlineCheck(ctx context.Context, c *ent.CaseFile, chec
 		return nil, nil
 	}
 
-	event := caseevent.TypeDEADLINE_WARNING
-	switch esc.Level {
-	case policy.LevelBreached:
-		event = caseevent.TypeDEADLINE_BREACHED
-	case policy.LevelEscalated:
-		event = caseevent.TypeDEADLINE_ESCALATED
-	}
+	event := deadlineEvents[esc.Level] // a level above the recorded one: at least warned
 	var recordedEvent *ent.CaseEvent
 	var result *ent.CaseFile
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
