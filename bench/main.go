@@ -314,28 +314,8 @@ type server struct {
 // startServer assembles xinfang on db the way the serve command does,
 // creates the intake department and serves on a loopback port.
 func startServer(ctx context.Context, db *store.DB) (*server, error) {
-	dir, err := os.MkdirTemp("", "xinfang-bench-data-")
+	a, dir, err := newApp(ctx, db, app.Options{})
 	if err != nil {
-		return nil, err
-	}
-	cfg := config.Config{
-		DataDir:         dir,
-		AutoMigrate:     true,
-		JWTSecret:       strings.Repeat("j", 32),
-		PINSecret:       strings.Repeat("p", 32),
-		TokenTTL:        time.Hour,
-		MaxBodyBytes:    1 << 20,
-		ComplexityLimit: 20000,
-		DepthLimit:      12,
-		TimeZone:        "Asia/Shanghai",
-		LogFormat:       "text",
-		LogLevel:        "error",
-	}
-	// The server logs nothing: an access log line per request would
-	// measure the terminal.
-	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler), app.Options{DB: db})
-	if err != nil {
-		os.RemoveAll(dir)
 		return nil, err
 	}
 	dept, err := db.Client.Department.Create().SetCode("CS").SetName("客户服务部").
@@ -356,6 +336,38 @@ func startServer(ctx context.Context, db *store.DB) (*server, error) {
 		}
 	}()
 	return &server{app: a, http: hs, url: "http://" + ln.Addr().String() + "/graphql", dataDir: dir, intakeID: dept.ID}, nil
+}
+
+// newApp assembles xinfang on db (migrating it) with its data in a new
+// temporary directory, which the caller removes.
+func newApp(ctx context.Context, db *store.DB, opts app.Options) (*app.App, string, error) {
+	dir, err := os.MkdirTemp("", "xinfang-bench-data-")
+	if err != nil {
+		return nil, "", err
+	}
+	cfg := config.Config{
+		DataDir:           dir,
+		AutoMigrate:       true,
+		JWTSecret:         strings.Repeat("j", 32),
+		PINSecret:         strings.Repeat("p", 32),
+		TokenTTL:          time.Hour,
+		MaxBodyBytes:      1 << 20,
+		ComplexityLimit:   20000,
+		DepthLimit:        12,
+		TimeZone:          "Asia/Shanghai",
+		AnalyticsTimeZone: "Asia/Shanghai",
+		LogFormat:         "text",
+		LogLevel:          "error",
+	}
+	opts.DB = db
+	// The app logs nothing: an access log line per request would measure
+	// the terminal.
+	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler), opts)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, "", err
+	}
+	return a, dir, nil
 }
 
 func (s *server) close() {

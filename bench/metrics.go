@@ -20,7 +20,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/xinfang/xinfang/internal/app"
-	"github.com/xinfang/xinfang/internal/config"
 	"github.com/xinfang/xinfang/internal/store"
 )
 
@@ -73,20 +72,11 @@ func measureMetrics(ctx context.Context, o options, schemas *schemaSet) (metrics
 		return rep, err
 	}
 
-	dir, err := os.MkdirTemp("", "xinfang-bench-metrics-")
+	a, dir, err := newApp(ctx, db, app.Options{WithoutWarehouse: true})
 	if err != nil {
 		return rep, err
 	}
 	defer os.RemoveAll(dir)
-	cfg := config.Config{
-		DataDir: dir, JWTSecret: strings.Repeat("j", 32), PINSecret: strings.Repeat("p", 32),
-		TokenTTL: time.Hour, MaxBodyBytes: 1 << 20, ComplexityLimit: 20000, DepthLimit: 12,
-		TimeZone: "Asia/Shanghai", AnalyticsTimeZone: "Asia/Shanghai", LogFormat: "text", LogLevel: "error",
-	}
-	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler), app.Options{DB: db, WithoutWarehouse: true})
-	if err != nil {
-		return rep, err
-	}
 	start := time.Now()
 	if err := a.CaseMetrics.Reconcile(ctx, a.Workflow.CountUnclosed); err != nil {
 		return rep, err

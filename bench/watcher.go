@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/xinfang/xinfang/internal/app"
-	"github.com/xinfang/xinfang/internal/config"
 	"github.com/xinfang/xinfang/internal/store"
 )
 
@@ -76,20 +75,11 @@ func measureWatcher(ctx context.Context, o options, schemas *schemaSet) (watcher
 		return rep, fmt.Errorf("the due-cases query does not use the deadline_check_at index:\n%s", rep.Plan)
 	}
 
-	dir, err := os.MkdirTemp("", "xinfang-bench-watcher-")
+	a, dir, err := newApp(ctx, db, app.Options{WithoutWarehouse: true})
 	if err != nil {
 		return rep, err
 	}
 	defer os.RemoveAll(dir)
-	cfg := config.Config{
-		DataDir: dir, JWTSecret: strings.Repeat("j", 32), PINSecret: strings.Repeat("p", 32),
-		TokenTTL: time.Hour, MaxBodyBytes: 1 << 20, ComplexityLimit: 20000, DepthLimit: 12,
-		TimeZone: "Asia/Shanghai", AnalyticsTimeZone: "Asia/Shanghai", LogFormat: "text", LogLevel: "error",
-	}
-	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler), app.Options{DB: db, WithoutWarehouse: true})
-	if err != nil {
-		return rep, err
-	}
 	start = time.Now()
 	stats, err := a.Watcher.Tick(ctx)
 	if err != nil {
